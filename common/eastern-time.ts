@@ -1,0 +1,65 @@
+/**
+ * IQFeed reports US Eastern exchange time without a zone marker; records keep that convention.
+ * Receive times (epoch µs) are turned into the same local form with the IANA zone, so daylight
+ * saving changes are handled by the platform's time zone data.
+ */
+const formatter = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'America/New_York',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+});
+
+interface EasternParts {
+  readonly date: string; // YYYY-MM-DD
+  readonly time: string; // HH:MM:SS
+}
+
+let cacheSecond = Number.NaN;
+let cacheParts: EasternParts = { date: '', time: '' };
+
+export function easternParts(epochUs: number): EasternParts {
+  const second = Math.floor(epochUs / 1_000_000);
+  if (second === cacheSecond) return cacheParts;
+  const p: Record<string, string> = {};
+  for (const part of formatter.formatToParts(new Date(second * 1000))) p[part.type] = part.value;
+  cacheSecond = second;
+  cacheParts = { date: `${p.year}-${p.month}-${p.day}`, time: `${p.hour}:${p.minute}:${p.second}` };
+  return cacheParts;
+}
+
+/** `YYYY-MM-DDTHH:MM:SS.ffffff` in US Eastern for an epoch time in microseconds. */
+export function easternIso(epochUs: number): string {
+  const { date, time } = easternParts(epochUs);
+  const micros = String(((epochUs % 1_000_000) + 1_000_000) % 1_000_000).padStart(6, '0');
+  return `${date}T${time}.${micros}`;
+}
+
+/** `YYYYMMDD` in US Eastern. */
+export function easternDay(epochUs: number): string {
+  return easternParts(epochUs).date.replaceAll('-', '');
+}
+
+/**
+ * Epoch µs of a US Eastern wall-clock time (`YYYY-MM-DD`, `HH:MM:SS[.ffffff]`). Used by the
+ * generator and the simulator to anchor a tape's clock.
+ */
+export function easternToEpochUs(date: string, time: string): number {
+  const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
+  const [hms, frac = ''] = time.split('.');
+  const [h, mi, s] = (hms ?? '00:00:00').split(':').map(Number) as [number, number, number];
+  const micros = Number((frac + '000000').slice(0, 6));
+  // Guess with the standard offset (UTC−5), then correct by what the zone says at that instant.
+  const guessMs = Date.UTC(y, mo - 1, d, h + 5, mi, s);
+  const shown = easternParts(guessMs * 1000);
+  const [sh, sm, ss] = shown.time.split(':').map(Number) as [number, number, number];
+  const [sy, smo, sd] = shown.date.split('-').map(Number) as [number, number, number];
+  const shownDay = Date.UTC(sy, smo - 1, sd);
+  const wantDay = Date.UTC(y, mo - 1, d);
+  const deltaMs = wantDay - shownDay + ((h - sh) * 3600 + (mi - sm) * 60 + (s - ss)) * 1000;
+  return (guessMs + deltaMs) * 1000 + micros;
+}

@@ -1,0 +1,21 @@
+import type { RecordKind } from '../../../collector/records/types.js';
+
+/** One record as a sink holds it, parsed back into an object (null when it would not parse). */
+export interface SinkRecord {
+  readonly kind: RecordKind;
+  readonly record: Readonly<Record<string, unknown>> | null;
+  /** Where it is, for a reader of the evidence: `AAPL_l2_20250725.jsonl:17`, `iqfeed.l2/3@1200`. */
+  readonly where: string;
+  /** The stored text when it would not parse. */
+  readonly raw?: string;
+}
+
+/** Reads everything one sink holds. Implementations per sink live beside this file. */
+export interface SinkRecordSource {
+  readonly name: string;
+  /** How the source deduplicated before we saw it, e.g. "FINAL"; null when it did not. */
+  readonly dedup: string | null;
+  batches(): AsyncIterable<readonly SinkRecord[]>;
+  /** Copies the sink delivered that it collapsed itself (ClickHouse rows merged by FINAL). */
+  collapsedDuplicates?(): Promise<number>;
+}
