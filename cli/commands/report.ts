@@ -1,13 +1,21 @@
 import type { Command } from 'commander';
-import { L2hError } from '../../common/errors.js';
+import { writeReport } from '../../reports/write-report.js';
 
-// Placeholder until this command is built; it says so instead of pretending.
 export function registerReport(program: Command): void {
   program
     .command('report')
-    .description('(not built yet)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new L2hError('l2h report is not built yet', { code: 'INTERNAL' });
+    .description(
+      'write the readiness report of a run (index.html, report.md, report.json, junit.xml in DIR/report) ' +
+        'from DIR/results.json and its metrics timeline',
+    )
+    .argument('<dir>', 'run directory (the --out of `l2h replay`)')
+    .option('--out <dir>', 'write the report files here instead of DIR/report')
+    .addHelpText(
+      'after',
+      '\nExample:\n  l2h report runs/2026-11-24-aapl && open runs/2026-11-24-aapl/report/index.html',
+    )
+    .action(async (dir: string, opts: { out?: string }) => {
+      const { files } = await writeReport(dir, opts.out === undefined ? {} : { outDir: opts.out });
+      for (const file of files) process.stdout.write(`${file}\n`);
     });
 }
