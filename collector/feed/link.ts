@@ -1,0 +1,315 @@
+/**
+ * One IQConnect port over time: connect, say the handshake, hand lines on, follow IQConnect's
+ * own link to DTN (`S,SERVER DISCONNECTED` / `CONNECTED`, §10), and reconnect with backoff when
+ * the socket ends. Every connection that connected produces exactly one `connect` and one
+ * `disconnect` event, around its lines; failed attempts produce none (there is nothing between
+ * them to bound), only counts and a log line.
+ */
+import type { Clock, Timer } from '../../common/clock.js';
+import { L2hError } from '../../common/errors.js';
+import type { Logger } from '../../common/logger.js';
+import type { Channel } from '../protocol/channel.js';
+import { backoffDelayMs } from './backoff.js';
+import { Connection, type ConnectionEnd } from './connection.js';
+import { DEPTH_CONNECT, handshake, l2Protocol, loggable, watches, wire } from './handshake.js';
+import type { FeedOptions } from './options.js';
+import { type Signal, signalOf, statsConnected } from './signals.js';
+import type { FeedListener, FeedPortStatus } from './types.js';
+
+export interface LinkDeps {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly random: () => number;
+  readonly listener: FeedListener;
+}
+
+export class Link {
+  private conn: Connection | null = null;
+  private stopped = false;
+  private paused = false;
+  /** Backoff step of the next retry; back to 0 once a connection delivers a line. */
+  private step = 0;
+  private retryTimer: Timer | null = null;
+  private retryAtUs: number | null = null;
+  /** IQConnect's link to DTN as this connection last heard it; null before it said. */
+  private serverConnected: boolean | null = null;
+  private serverTimer: Timer | null = null;
+  private gotLine = false;
+  private refusedSeen = false;
+  private connects = 0;
+  private attempts = 0;
+  private failedAttempts = 0;
+  private lastLineMonoUs: number | null = null;
+  private lastProblem: string | null = null;
+  private fatal: L2hError | null = null;
+  private statsStatus: string | null = null;
+  private onFirstSettled: (() => void) | null = null;
+  private onStopped: (() => void) | null = null;
+  private readonly log: Logger;
+
+  constructor(
+    readonly channel: Channel,
+    private readonly o: FeedOptions,
+    private readonly deps: LinkDeps,
+  ) {
+    this.log = deps.logger.child({ channel, host: o.host, port: o.ports[channel] });
+  }
+
+  private get port(): number {
+    return this.o.ports[this.channel];
+  }
+
+  /** Resolves once the first attempt has connected or failed. */
+  start(): Promise<void> {
+    return new Promise((resolve) => {
+      this.onFirstSettled = resolve;
+      this.open();
+    });
+  }
+
+  stop(): Promise<void> {
+    this.stopped = true;
+    this.cancelRetry();
+    this.cancelServerTimer();
+    this.settleFirst();
+    const conn = this.conn;
+    if (!conn) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.onStopped = resolve;
+      conn.close('stop', 'stop requested', true);
+    });
+  }
+
+  pause(): void {
+    this.paused = true;
+    this.conn?.pause();
+    // The answer to a server-down may be sitting unread in our buffer: don't count that time.
+    this.cancelServerTimer();
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.conn?.resume();
+    if (this.serverConnected === false) this.armServerTimer();
+  }
+
+  /** Re-send the watches of `symbols` if connected (Level 1 and 2; admin has none). */
+  resync(symbols: readonly string[]): void {
+    if (!this.conn?.isOpen) return;
+    const cmds = watches(this.channel, this.o, symbols);
+    if (cmds.length === 0) return;
+    this.conn.send(wire(cmds));
+    this.log.info({ symbols: symbols.length }, 'watches re-sent');
+  }
+
+  status(): FeedPortStatus {
+    const now = this.deps.clock.monoUs();
+    return {
+      channel: this.channel,
+      host: this.o.host,
+      port: this.port,
+      connected: this.conn?.isOpen ?? false,
+      serverConnected: this.serverConnected,
+      msSinceLastLine: this.lastLineMonoUs === null ? null : Math.round((now - this.lastLineMonoUs) / 1000),
+      reconnects: Math.max(0, this.connects - 1),
+      attempts: this.attempts,
+      failedAttempts: this.failedAttempts,
+      retryInMs: this.retryAtUs === null ? null : Math.max(0, Math.round((this.retryAtUs - now) / 1000)),
+      lastProblem: this.lastProblem,
+      error: this.fatal?.describe() ?? null,
+      statsStatus: this.statsStatus,
+    };
+  }
+
+  private open(): void {
+    this.retryTimer = null;
+    this.retryAtUs = null;
+    if (this.stopped) return;
+    this.attempts++;
+    this.gotLine = false;
+    this.refusedSeen = false;
+    this.serverConnected = null;
+    const o = this.o;
+    const conn = new Connection(
+      {
+        channel: this.channel,
+        host: o.host,
+        port: this.port,
+        connectTimeoutMs: o.connectTimeoutMs,
+        // Admin has no 1 Hz `T`; its STATS line is status, not the data we guard.
+        staleMs: this.channel === 'ADMIN' ? null : o.staleMs,
+        stopGraceMs: o.stopGraceMs,
+        clock: this.deps.clock,
+      },
+      {
+        connected: () => this.onConnected(conn),
+        lines: (lines, wallUs) => this.onLines(lines, wallUs),
+        closed: (end) => this.onClosed(end),
+      },
+    );
+    this.conn = conn;
+    if (this.paused) conn.pause();
+  }
+
+  private onConnected(conn: Connection): void {
+    this.connects++;
+    this.deps.listener.event({
+      event: 'connect',
+      channel: this.channel,
+      us: this.deps.clock.wallUs(),
+      reason: null,
+    });
+    const cmds = handshake(this.channel, this.o);
+    conn.send(wire(cmds));
+    this.log.info(
+      { attempt: this.attempts, reconnects: Math.max(0, this.connects - 1) },
+      'connected to IQConnect',
+    );
+    this.log.debug({ commands: loggable(cmds) }, 'handshake sent');
+    this.settleFirst();
+  }
+
+  private onLines(lines: string[], wallUs: number): void {
+    this.lastLineMonoUs = this.deps.clock.monoUs();
+    if (!this.gotLine) {
+      this.gotLine = true;
+      this.step = 0;
+    }
+    this.deps.listener.lines(this.channel, lines, wallUs);
+    for (const line of lines) {
+      const s = signalOf(line);
+      if (s) this.onSignal(s);
+    }
+  }
+
+  private onSignal(s: Signal): void {
+    switch (s.kind) {
+      case 'server':
+        if (this.channel !== 'ADMIN') this.onServerStatus(s.status);
+        return;
+      case 'stats':
+        if (this.channel === 'ADMIN') {
+          this.statsStatus = s.status;
+          this.serverConnected = statsConnected(s.status);
+        }
+        return;
+      case 'protocol-refused':
+        this.onProtocolRefused(s.version);
+        return;
+    }
+  }
+
+  private onServerStatus(status: 'connected' | 'disconnected' | 'reconnect-failed'): void {
+    if (status === 'connected') {
+      const wasDown = this.serverConnected === false;
+      this.serverConnected = true;
+      this.cancelServerTimer();
+      if (wasDown) {
+        // IQConnect is back on DTN: ask again for every symbol so it resends their state.
+        this.log.info('IQConnect reconnected to DTN (S,SERVER CONNECTED): re-sending watches');
+        this.resync(this.o.symbols);
+      }
+      return;
+    }
+    const wasUp = this.serverConnected !== false;
+    this.serverConnected = false;
+    if (this.channel === 'L2' && wasUp) this.conn?.send(wire([DEPTH_CONNECT]));
+    if (status === 'reconnect-failed') {
+      this.log.error('IQConnect gave up reconnecting to DTN (S,SERVER RECONNECT FAILED)');
+    } else {
+      this.log.warn('IQConnect lost its link to DTN (S,SERVER DISCONNECTED): waiting for S,SERVER CONNECTED');
+    }
+    this.armServerTimer();
+  }
+
+  private onProtocolRefused(version: string): void {
+    if (this.refusedSeen) return;
+    this.refusedSeen = true;
+    const asked = this.channel === 'L2' ? l2Protocol(this.o) : this.o.protocol;
+    const err = new L2hError(
+      `IQConnect refused protocol ${version} on the ${this.channel} port (it answered "E,${version} is not a valid protocol.")`,
+      {
+        code: 'SERVICE_UNAVAILABLE',
+        retriable: false,
+        context: { channel: this.channel, host: this.o.host, port: this.port, protocol: asked },
+        hint: `this IQConnect is too old for protocol ${version}: upgrade IQConnect (the IQFeed client) to ${version} or later and restart it; reconnecting will not help`,
+      },
+    );
+    this.fatal = err;
+    this.log.error({ err: err.describe() }, 'IQConnect refused the protocol');
+    this.deps.listener.error?.(err);
+  }
+
+  private onClosed(end: ConnectionEnd): void {
+    this.conn = null;
+    this.cancelServerTimer();
+    this.serverConnected = null;
+    if (end.wasConnected) {
+      this.lastProblem = `${end.reason}: ${end.detail}`;
+      this.deps.listener.event({
+        event: 'disconnect',
+        channel: this.channel,
+        us: this.deps.clock.wallUs(),
+        reason: end.reason,
+        detail: end.detail,
+      });
+      const level = end.reason === 'stop' ? 'info' : 'warn';
+      this.log[level]({ reason: end.reason, detail: end.detail }, 'disconnected from IQConnect');
+    } else if (end.reason !== 'stop') {
+      this.failedAttempts++;
+      this.lastProblem = end.detail;
+    }
+    this.settleFirst();
+    if (this.stopped) {
+      const done = this.onStopped;
+      this.onStopped = null;
+      done?.();
+      return;
+    }
+    this.scheduleRetry(end);
+  }
+
+  private scheduleRetry(end: ConnectionEnd): void {
+    const delayMs = backoffDelayMs(this.o.backoff, this.step, this.deps.random);
+    this.step++;
+    this.retryAtUs = this.deps.clock.monoUs() + delayMs * 1000;
+    this.retryTimer = this.deps.clock.setTimeout(() => this.open(), delayMs);
+    if (!end.wasConnected) {
+      this.log.warn(
+        { detail: end.detail, failedAttempts: this.failedAttempts, retryInMs: delayMs },
+        this.failedAttempts === 1
+          ? 'cannot connect to IQConnect (is it running, and on this host and port?): retrying'
+          : 'still cannot connect to IQConnect: retrying',
+      );
+    } else {
+      this.log.info({ retryInMs: delayMs }, 'reconnecting');
+    }
+  }
+
+  private armServerTimer(): void {
+    if (this.paused || this.serverTimer || !this.conn?.isOpen) return;
+    const ms = this.o.serverReconnectTimeoutMs;
+    const conn = this.conn;
+    this.serverTimer = this.deps.clock.setTimeout(() => {
+      this.serverTimer = null;
+      conn.close('server-disconnected', `no S,SERVER CONNECTED within ${ms} ms of S,SERVER DISCONNECTED`);
+    }, ms);
+  }
+
+  private cancelServerTimer(): void {
+    this.serverTimer?.cancel();
+    this.serverTimer = null;
+  }
+
+  private cancelRetry(): void {
+    this.retryTimer?.cancel();
+    this.retryTimer = null;
+    this.retryAtUs = null;
+  }
+
+  private settleFirst(): void {
+    const settle = this.onFirstSettled;
+    this.onFirstSettled = null;
+    settle?.();
+  }
+}
