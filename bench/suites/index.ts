@@ -1,0 +1,6 @@
+import type { BenchSuite } from '../suite.js';
+import { booksSuite } from './books.js';
+import { decodeSuite } from './decode.js';
+
+/** Every benchmark suite `npm run bench` knows, in run order. Add a suite: one file, one line here. */
+export const SUITES: readonly BenchSuite[] = [decodeSuite, booksSuite];
