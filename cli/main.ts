@@ -17,6 +17,12 @@ import { registerSimulate } from './commands/simulate.js';
 import { registerVerify } from './commands/verify.js';
 import { packageVersion } from './version.js';
 
+// `l2h … | head` closes our stdout early: that is the reader's choice, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const program = new Command();
 program
   .name('l2h')
