@@ -1,0 +1,289 @@
+/**
+ * The simulator's shared state between the listeners, the sessions and the replay: the list of
+ * connections, the admin settings, the start trigger, the once-a-second admin push, and the
+ * figures for STATS and for the final report.
+ */
+import type { Socket } from 'node:net';
+import type { Channel } from '../collector/protocol/channel.js';
+import { createL1Projector, SERVER_TERMINATORS } from '../collector/protocol/index.js';
+import type { ResolvedSimulatorOptions } from './options.js';
+import { createPrng, randomToken } from './prng.js';
+import type { ReplayEngine } from './replay/engine.js';
+import { FlowGate } from './replay/flow-gate.js';
+import { Router } from './replay/router.js';
+import type { TapeIndex } from './replay/tape-index.js';
+import { identitySendPath } from './send-path.js';
+import { SERVER_IP, SERVER_PORT, statsLine } from './session/admin-lines.js';
+import { AdminSession } from './session/admin-session.js';
+import type { AdminSettings, SessionContext } from './session/context.js';
+import { L1Session } from './session/l1-session.js';
+import { L2Session } from './session/l2-session.js';
+import { ConnectionOutput } from './session/output.js';
+import type { Session } from './session/session.js';
+import { compactDate, SECOND_US } from './sim-time.js';
+import type { FieldList } from './state/field-list.js';
+import { type ConnectionReport, channelTotals, SentCounters, type SimulatorStats } from './stats.js';
+
+/** The servers IQConnect reports in `S,IP`: the recorded shape, on this host. */
+const IP_PORTS = [59000, 59000, 60009, 60001, 60005, 60012, 60003, 60015, 60050, 60014, 60016, 60018];
+const SERVICES = ' NASDAQ-L2 NASDAQ L2_SERV RT_TRADER INDEX L2 ';
+
+export class Hub implements SessionContext {
+  readonly counters = new SentCounters();
+  readonly router: Router;
+  readonly gate = new FlowGate();
+  readonly admin: AdminSettings = {
+    connected: true,
+    loginId: '000000',
+    autoconnect: false,
+    saveLoginInfo: false,
+  };
+  readonly banner: { readonly ip: string; readonly cust: string };
+  readonly logger;
+  private engineRef: ReplayEngine | null = null;
+  private readonly all: Session[] = [];
+  private openSessions: Session[] = [];
+  private nextId = 1;
+  private readonly projectors = new Map<string, (line: string) => string>();
+  private readonly watchedL1 = new Set<string>();
+  private readonly watchedL2 = new Set<string>();
+  private lastSecond = { bytesIn: 0, bytesOut: 0, inRate: 0, outRate: 0 };
+  private replayStartSimUs = -1;
+  private endRunHandler: (reason: string) => void = () => {};
+
+  constructor(
+    private readonly options: ResolvedSimulatorOptions,
+    readonly index: TapeIndex,
+  ) {
+    this.logger = options.logger;
+    this.router = new Router(index, this.counters);
+    const prng = createPrng(options.seed);
+    const maxSymbols = Math.max(500, index.symbols.size);
+    const expires = compactDate(index.startUs + 30 * 86_400 * SECOND_US);
+    this.banner = {
+      ip: `S,IP,${IP_PORTS.map((p, i) => `${i < 2 ? '0.0.0.0' : SERVER_IP} ${p}`).join(',')}`,
+      cust: `S,CUST,real_time,${SERVER_IP},${SERVER_PORT},${randomToken(prng, 16)},6.2.0.25,0,${SERVICES},${randomToken(prng, 30)},${maxSymbols},QT_API,${expires},`,
+    };
+  }
+
+  set engine(engine: ReplayEngine) {
+    this.engineRef = engine;
+  }
+
+  onEndRun(handler: (reason: string) => void): void {
+    this.endRunHandler = handler;
+  }
+
+  // ---- SessionContext ----
+
+  simNowUs(): number {
+    return this.engineRef?.simNowUs ?? this.index.startUs;
+  }
+
+  noteWatch(channel: 'L1' | 'L2', symbol: string): void {
+    const engine = this.engineRef;
+    if (!engine || engine.isStarted) return;
+    (channel === 'L1' ? this.watchedL1 : this.watchedL2).add(symbol);
+    if (this.options.start === 'first-watch') this.startReplay();
+    else if (this.options.start === 'all-watched') {
+      const all = this.index.startSymbols.every((s) => this.watchedL1.has(s) && this.watchedL2.has(s));
+      if (all) this.startReplay();
+    }
+  }
+
+  sessions(): readonly Session[] {
+    return this.openSessions;
+  }
+
+  statsLine(): string {
+    const engine = this.engineRef;
+    const now = this.simNowUs();
+    return statsLine({
+      connected: this.admin.connected,
+      maxSymbols: Math.max(500, this.index.symbols.size),
+      symbols: this.watchedSymbolCount(),
+      clients: this.openSessions.length,
+      secondsSinceUpdate: (engine?.sinceLastLineUs ?? 0) / SECOND_US,
+      startUs: this.index.startUs,
+      nowUs: now,
+      loginId: this.admin.loginId,
+      bytesIn: engine?.bytesReceived ?? 0,
+      bytesInLastSecond: this.lastSecond.inRate,
+      bytesOut: this.bytesOut(),
+      bytesOutLastSecond: this.lastSecond.outRate,
+      elapsedSeconds: this.replayStartSimUs < 0 ? 0 : (now - this.replayStartSimUs) / SECOND_US,
+    });
+  }
+
+  projector(from: FieldList, to: FieldList): (line: string) => string {
+    const key = `${from.key}\u0000${to.key}`;
+    let p = this.projectors.get(key);
+    if (!p) {
+      p = createL1Projector(from.names, to.names);
+      this.projectors.set(key, p);
+    }
+    return p;
+  }
+
+  endRun(reason: string): void {
+    this.endRunHandler(reason);
+  }
+
+  // ---- connections ----
+
+  startReplay(): void {
+    const engine = this.engineRef;
+    if (!engine || engine.isStarted) return;
+    this.replayStartSimUs = engine.simNowUs;
+    engine.start();
+  }
+
+  accept(channel: Channel, socket: Socket): Session {
+    const id = this.nextId++;
+    const sendPath = this.options.sendPath?.({ id, channel }) ?? identitySendPath;
+    const out = new ConnectionOutput(socket, {
+      channel,
+      terminator: SERVER_TERMINATORS[channel],
+      maxQueueBytes: this.options.maxQueueBytes,
+      checkpointEvery: this.options.checkpointEvery,
+      sendPath,
+      gate: this.gate,
+      clock: this.options.clock,
+    });
+    const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
+    const now = this.simNowUs();
+    const session =
+      channel === 'L1'
+        ? new L1Session(this, id, out, remote, now)
+        : channel === 'L2'
+          ? new L2Session(this, id, out, remote, now)
+          : new AdminSession(this, id, out, remote, now);
+    this.all.push(session);
+    this.openSessions = [...this.openSessions, session];
+    if (session instanceof L1Session) this.router.addSession('L1', session);
+    else if (session instanceof L2Session) this.router.addSession('L2', session);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        session.onData(chunk);
+      } catch (err) {
+        this.logger.error({ err, conn: id }, 'a command failed inside the simulator');
+      }
+    });
+    socket.on('error', (err) => this.logger.debug({ err, conn: id }, 'client socket error'));
+    socket.on('close', () => this.detach(session));
+    out.flush();
+    this.logger.info({ conn: id, channel, remote }, 'client connected');
+    return session;
+  }
+
+  private detach(session: Session): void {
+    if (!this.openSessions.includes(session)) return;
+    this.openSessions = this.openSessions.filter((s) => s !== session);
+    session.detach();
+    if (session instanceof L1Session || session instanceof L2Session) this.router.removeSession(session);
+    session.out.detach();
+    this.logger.info({ conn: session.id, channel: session.channel }, 'client disconnected');
+  }
+
+  flushAll(): void {
+    for (const s of this.openSessions) s.out.flush();
+  }
+
+  /** Once per simulated second: the rates STATS reports, then the admin push. */
+  onSecond(): void {
+    const bytesIn = this.engineRef?.bytesReceived ?? 0;
+    const bytesOut = this.bytesOut();
+    this.lastSecond = {
+      bytesIn,
+      bytesOut,
+      inRate: bytesIn - this.lastSecond.bytesIn,
+      outRate: bytesOut - this.lastSecond.bytesOut,
+    };
+    for (const s of this.openSessions) if (s instanceof AdminSession) s.tick();
+  }
+
+  /** Call `fn` once every open connection's queue has been taken by the kernel. */
+  whenAllDrained(fn: () => void): void {
+    let waiting = this.openSessions.length + 1;
+    const done = (): void => {
+      if (--waiting === 0) fn();
+    };
+    for (const s of this.openSessions) s.out.whenDrained(done);
+    done();
+  }
+
+  /** Flush and close every connection (the run is over). */
+  closeAll(): void {
+    for (const s of this.openSessions) s.out.close('end');
+  }
+
+  // ---- reporting ----
+
+  connectionReports(): ConnectionReport[] {
+    return this.all.map((s) => {
+      const o = s.out.stats();
+      return {
+        id: s.id,
+        channel: s.channel,
+        client: s.clientName,
+        remote: s.remote,
+        open: this.openSessions.includes(s),
+        lines: o.lines,
+        bytes: o.bytes,
+        sha256Raw: o.sha256Raw,
+        sha256Lines: o.sha256Lines,
+        checkpointEvery: this.options.checkpointEvery,
+        checkpoints: o.checkpoints,
+        stalls: o.stalls,
+        stalledMs: o.stalledMs,
+        maxQueuedBytes: o.maxQueuedBytes,
+      };
+    });
+  }
+
+  stats(reason: string | null, pacing: string): SimulatorStats {
+    const engine = this.engineRef;
+    const connections = this.connectionReports();
+    return {
+      reason,
+      tape: {
+        path: this.options.tape,
+        lines: this.index.lines,
+        timeBase: this.index.timeBase,
+        symbols: [...this.index.symbols].sort(),
+      },
+      replay: {
+        pacing,
+        start: this.options.start,
+        started: engine?.isStarted ?? false,
+        tapeEnded: engine?.isEnded ?? false,
+        linesReplayed: engine?.linesReplayed ?? 0,
+        linesNotForwarded: this.router.notForwarded,
+        simStartUs: this.index.startUs,
+        simNowUs: this.simNowUs(),
+        timestampsSynthesized: { L1: !this.index.tapeTimestamps.L1, L2: !this.index.tapeTimestamps.L2 },
+      },
+      channels: channelTotals(connections),
+      symbols: this.counters.symbolTable(),
+      types: this.counters.types(),
+      connections,
+    };
+  }
+
+  private bytesOut(): number {
+    let n = 0;
+    for (const s of this.all) n += s.out.bytes;
+    return n;
+  }
+
+  private watchedSymbolCount(): number {
+    const watched = new Set<string>();
+    for (const s of this.openSessions) {
+      if (s instanceof L1Session || s instanceof L2Session) {
+        for (const sym of s.watchedSymbols()) watched.add(sym);
+      }
+    }
+    return watched.size;
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * Simulator options: what a caller (the CLI, the harness, a test) may say, and the resolved form
+ * with every default filled in. Defaults live here and nowhere else.
+ */
+
+import { type Channel, DEFAULT_PORTS } from '../collector/protocol/channel.js';
+import { type Clock, systemClock } from '../common/clock.js';
+import { usageError } from '../common/errors.js';
+import { type Logger, silentLogger } from '../common/logger.js';
+import type { SendPathFactory } from './send-path.js';
+
+/**
+ * When the replay clock starts:
+ * - `first-watch`: at the first accepted watch on L1 or L2 (IQConnect-like: data flows once asked for);
+ * - `now`: as soon as the ports listen;
+ * - `all-watched`: once every symbol of `#symbols` (else every symbol of the tape) has been
+ *   watched on L2 and on L1 — deterministic runs start only when the client is fully set up.
+ */
+export type StartMode = 'first-watch' | 'now' | 'all-watched';
+
+/** How tape lines are spread over time. */
+export type Pacing =
+  | { readonly kind: 'speed'; readonly factor: number } // recorded time divided by factor
+  | { readonly kind: 'max' } // as fast as the clients read
+  | { readonly kind: 'rate'; readonly linesPerSecond: number }; // fixed rate, tape timing ignored
+
+/** Everything the simulator emits for other programs (printed as JSON lines by the CLI). */
+export type SimulatorEvent =
+  | {
+      readonly event: 'ready';
+      readonly host: string;
+      readonly ports: Readonly<Record<Channel, number>>;
+      readonly pid: number;
+    }
+  | ({ readonly event: 'tape-end' } & Readonly<Record<string, unknown>>)
+  | ({ readonly event: 'stats' } & Readonly<Record<string, unknown>>);
+
+/**
+ * Called once per tape line when it is handed to the sockets, with the monotonic time it was
+ * scheduled for and the time it went out (both µs, from the simulator's clock). Benchmarks and
+ * tests use it to measure pacing error; it costs nothing when absent.
+ */
+export type PacingProbe = (scheduledUs: number, actualUs: number) => void;
+
+export interface SimulatorOptions {
+  readonly tape: string;
+  /** Interface to listen on (default 127.0.0.1: IQConnect listens on loopback only). */
+  readonly host?: string;
+  /** Ports per channel; 0 picks a free port. Defaults are IQConnect's 5009 / 9200 / 9300. */
+  readonly ports?: Partial<Record<Channel, number>>;
+  /** `max`, or a factor > 0 (1 = recorded time). Default 1. Exclusive with `rate`. */
+  readonly speed?: number | 'max';
+  /** Fixed lines per second, whatever the tape's timing. */
+  readonly rate?: number;
+  readonly start?: StartMode;
+  /** Seeds every random choice (the S,CUST token today, faults later). Default 1. */
+  readonly seed?: number;
+  /** Per-connection output bound in KiB; over it the replay pauses until that client drains. */
+  readonly maxQueueKb?: number;
+  /** Stop after the tape is exhausted and every queue is flushed (default: keep serving). */
+  readonly exitAtEnd?: boolean;
+  /** Also write the final stats JSON to this file. */
+  readonly statsFile?: string;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  /** The per-connection send transform (faults). Default: identity. */
+  readonly sendPath?: SendPathFactory;
+  readonly probe?: PacingProbe;
+  readonly onEvent?: (event: SimulatorEvent) => void;
+  /** Lines processed between two yields to the event loop at full speed. Default 2048. */
+  readonly sliceLines?: number;
+  /**
+   * How long before a line is due the pacer stops sleeping on timers and polls the event loop
+   * instead (µs). Timers are late by up to a millisecond; polling is exact but uses a core.
+   * Default 1500 with the system clock, 0 with an injected clock (a ManualClock only moves by
+   * timers, so polling would never see time pass).
+   */
+  readonly spinUs?: number;
+  /** Tape lines per read batch. Default 4096. */
+  readonly batchSize?: number;
+  /** A lines digest checkpoint is taken every this many lines per connection. Default 100,000. */
+  readonly checkpointEvery?: number;
+}
+
+export interface ResolvedSimulatorOptions {
+  readonly tape: string;
+  readonly host: string;
+  readonly ports: Readonly<Record<Channel, number>>;
+  readonly pacing: Pacing;
+  readonly start: StartMode;
+  readonly seed: number;
+  readonly maxQueueBytes: number;
+  readonly exitAtEnd: boolean;
+  readonly statsFile: string | null;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly sendPath: SendPathFactory | null;
+  readonly probe: PacingProbe | null;
+  readonly onEvent: (event: SimulatorEvent) => void;
+  readonly sliceLines: number;
+  readonly spinUs: number;
+  readonly batchSize: number;
+  readonly checkpointEvery: number;
+}
+
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  speed: 1,
+  start: 'first-watch' as StartMode,
+  seed: 1,
+  maxQueueKb: 4096,
+  sliceLines: 2048,
+  spinUsSystemClock: 1500,
+  batchSize: 4096,
+  checkpointEvery: 100_000,
+} as const;
+
+export const START_MODES: readonly StartMode[] = ['first-watch', 'now', 'all-watched'];
+
+export function resolveOptions(options: SimulatorOptions): ResolvedSimulatorOptions {
+  if (!options.tape) throw usageError('a tape is required', 'pass --tape FILE');
+  const ports: Record<Channel, number> = { ...DEFAULT_PORTS };
+  for (const ch of ['L1', 'L2', 'ADMIN'] as const) {
+    const p = options.ports?.[ch];
+    if (p !== undefined) ports[ch] = checkPort(p, ch);
+  }
+  const start = options.start ?? DEFAULTS.start;
+  if (!START_MODES.includes(start)) {
+    throw usageError(`unknown start mode ${JSON.stringify(start)}: expected ${START_MODES.join(', ')}`);
+  }
+  const clock = options.clock ?? systemClock;
+  return {
+    tape: options.tape,
+    host: options.host ?? DEFAULTS.host,
+    ports,
+    pacing: resolvePacing(options.speed, options.rate),
+    start,
+    seed: checkInteger(options.seed ?? DEFAULTS.seed, 'seed', 0),
+    maxQueueBytes: checkPositive(options.maxQueueKb ?? DEFAULTS.maxQueueKb, 'max-queue-kb') * 1024,
+    exitAtEnd: options.exitAtEnd ?? false,
+    statsFile: options.statsFile ?? null,
+    clock,
+    logger: options.logger ?? silentLogger,
+    sendPath: options.sendPath ?? null,
+    probe: options.probe ?? null,
+    onEvent: options.onEvent ?? (() => {}),
+    sliceLines: checkInteger(options.sliceLines ?? DEFAULTS.sliceLines, 'sliceLines', 1),
+    spinUs: options.spinUs ?? (clock === systemClock ? DEFAULTS.spinUsSystemClock : 0),
+    batchSize: checkInteger(options.batchSize ?? DEFAULTS.batchSize, 'batchSize', 1),
+    checkpointEvery: checkInteger(options.checkpointEvery ?? DEFAULTS.checkpointEvery, 'checkpointEvery', 1),
+  };
+}
+
+function resolvePacing(speed: number | 'max' | undefined, rate: number | undefined): Pacing {
+  if (rate !== undefined) {
+    if (speed !== undefined) throw usageError('use --speed or --rate, not both');
+    return { kind: 'rate', linesPerSecond: checkPositive(rate, 'rate') };
+  }
+  if (speed === 'max') return { kind: 'max' };
+  return { kind: 'speed', factor: checkPositive(speed ?? DEFAULTS.speed, 'speed') };
+}
+
+/** `--speed` text: `max` or a positive number. */
+export function parseSpeed(text: string): number | 'max' {
+  if (text.trim().toLowerCase() === 'max') return 'max';
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) {
+    throw usageError(
+      `--speed must be a positive number or "max", got ${JSON.stringify(text)}`,
+      'e.g. --speed 10',
+    );
+  }
+  return n;
+}
+
+export function parseStartMode(text: string): StartMode {
+  const t = text.trim().toLowerCase();
+  const mode = START_MODES.find((m) => m === t);
+  if (!mode) {
+    throw usageError(`--start must be one of ${START_MODES.join(', ')}, got ${JSON.stringify(text)}`);
+  }
+  return mode;
+}
+
+/** A numeric flag as text → number, or a usage error naming the flag. */
+export function parseNumberFlag(text: string, flag: string, min: number, integer: boolean): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
+    throw usageError(
+      `${flag} must be ${integer ? 'an integer' : 'a number'} ≥ ${min}, got ${JSON.stringify(text)}`,
+    );
+  }
+  return n;
+}
+
+function checkPort(port: number, channel: Channel): number {
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw usageError(`port for ${channel} must be an integer 0–65535 (0 picks a free port), got ${port}`);
+  }
+  return port;
+}
+
+function checkPositive(n: number, name: string): number {
+  if (!Number.isFinite(n) || n <= 0) throw usageError(`${name} must be a positive number, got ${n}`);
+  return n;
+}
+
+function checkInteger(n: number, name: string, min: number): number {
+  if (!Number.isInteger(n) || n < min) throw usageError(`${name} must be an integer ≥ ${min}, got ${n}`);
+  return n;
+}

@@ -1,0 +1,313 @@
+/**
+ * The replay: one cursor over the tape shared by every connection. It takes lines in order,
+ * synthesizes the once-a-second events (T lines, admin STATS) between them, waits for each to be
+ * due, routes it, and hands the queued output to the sockets once per slice. It pauses while any
+ * connection is over its output bound and resumes when that connection drains.
+ *
+ * Simulated time is the tape's time: it stands still before the replay starts and after the tape
+ * ends, so the number of synthesized lines does not depend on how long a client took to connect.
+ */
+
+import type { TapeLine } from '../../collector/tape/reader.js';
+import type { Clock, Timer } from '../../common/clock.js';
+import type { Logger } from '../../common/logger.js';
+import type { PacingProbe } from '../options.js';
+import { nextWholeSecond, SECOND_US } from '../sim-time.js';
+import type { FlowGate } from './flow-gate.js';
+import type { Pacer } from './pacer.js';
+import type { Router } from './router.js';
+import type { TapeIndex } from './tape-index.js';
+
+const BUSY_WAIT_US = 200;
+const YIELD_EVERY_US = 2000;
+
+export interface EngineHooks {
+  /** Every connection output, for the flush at the end of each slice. */
+  flushAll(): void;
+  /** One simulated second passed (admin STATS / CLIENTSTATS). */
+  onSecond(simUs: number): void;
+  /** The tape is exhausted and every line was queued. */
+  onTapeEnd(): void;
+  onError(err: unknown): void;
+}
+
+export interface EngineOptions {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly sliceLines: number;
+  readonly spinUs: number;
+  readonly probe: PacingProbe | null;
+}
+
+export class ReplayEngine {
+  private batch: readonly TapeLine[] = [];
+  private pos = 0;
+  private readonly iterator: AsyncIterator<readonly TapeLine[]>;
+  private nextBatch: Promise<IteratorResult<readonly TapeLine[]>> | null = null;
+  private ready: IteratorResult<readonly TapeLine[]> | null = null;
+  private started = false;
+  private ended = false;
+  private stopped = false;
+  private scheduled = false;
+  private timer: Timer | null = null;
+  private blockedAtUs = -1;
+  private lineIndex = 0;
+  private bytesIn = 0;
+  private lastLineSimUs: number;
+  private simNow: number;
+  private nextTickUs: number;
+  /** Sim time at tape offset 0. */
+  private readonly simAtZero: number;
+  private readonly probeDues: number[] = [];
+
+  constructor(
+    batches: AsyncIterable<readonly TapeLine[]>,
+    index: TapeIndex,
+    private readonly router: Router,
+    private readonly pacer: Pacer,
+    private readonly gate: FlowGate,
+    private readonly hooks: EngineHooks,
+    private readonly options: EngineOptions,
+  ) {
+    this.iterator = batches[Symbol.asyncIterator]();
+    this.simAtZero = index.startUs - index.firstOffsetUs;
+    this.simNow = index.startUs;
+    this.lastLineSimUs = index.startUs;
+    this.nextTickUs = nextWholeSecond(index.startUs);
+    this.prefetch();
+  }
+
+  get isStarted(): boolean {
+    return this.started;
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  /** Simulated time now (epoch µs). */
+  get simNowUs(): number {
+    return this.simNow;
+  }
+
+  /** Simulated µs since the last tape line (STATS "seconds since last update"). */
+  get sinceLastLineUs(): number {
+    return this.simNow - this.lastLineSimUs;
+  }
+
+  get linesReplayed(): number {
+    return this.lineIndex;
+  }
+
+  /** Bytes taken from the tape (lines + LF): what "IQConnect received" in STATS. */
+  get bytesReceived(): number {
+    return this.bytesIn;
+  }
+
+  start(): void {
+    if (this.started || this.stopped) return;
+    this.started = true;
+    this.pacer.start(this.options.clock.monoUs());
+    this.options.logger.info({ pacing: this.pacer.describe() }, 'replay started');
+    this.schedule();
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.timer?.cancel();
+    this.timer = null;
+    void this.iterator.return?.()?.catch(() => {});
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.stopped) return;
+    this.scheduled = true;
+    setImmediate(this.run);
+  }
+
+  private readonly run = (): void => {
+    this.scheduled = false;
+    this.timer = null;
+    try {
+      this.step();
+    } catch (err) {
+      this.stop();
+      this.hooks.onError(err);
+    }
+  };
+
+  private step(): void {
+    if (this.stopped || this.ended) return;
+    if (!this.gate.open) {
+      this.waitForGate();
+      return;
+    }
+    const { clock, sliceLines } = this.options;
+    const paced = this.pacer.paced;
+    let now = paced ? clock.monoUs() : 0;
+    const sliceStart = now;
+    let n = 0;
+    for (;;) {
+      if (this.pos >= this.batch.length) {
+        const r = this.ready;
+        if (r === null) {
+          this.flush();
+          return; // prefetch() resumes when the batch arrives
+        }
+        this.ready = null;
+        if (r.done) {
+          this.finish();
+          return;
+        }
+        this.batch = r.value;
+        this.pos = 0;
+        this.prefetch();
+        continue;
+      }
+      const tl = this.batch[this.pos];
+      const lineSim = this.simAtZero + tl.offsetUs;
+      if (lineSim >= this.nextTickUs) {
+        const tickAt = this.nextTickUs;
+        if (paced) {
+          const due = this.pacer.tickDue(tickAt - this.simAtZero, this.lineIndex);
+          if (due > now) now = clock.monoUs();
+          if (due > now) {
+            if (!this.canBusyWait(due, now, sliceStart)) {
+              this.waitUntil(due, now);
+              return;
+            }
+            now = this.busyWait(due);
+          }
+        }
+        this.nextTickUs += SECOND_US;
+        this.simNow = tickAt;
+        this.router.tick(tickAt);
+        this.hooks.onSecond(tickAt);
+        // A long gap in the tape is many seconds: they count like lines for the slice and the
+        // output bound.
+        if (this.yieldAfterEvent(++n >= sliceLines)) return;
+        continue;
+      }
+      if (paced) {
+        const due = this.pacer.lineDue(tl.offsetUs, this.lineIndex);
+        if (due > now) now = clock.monoUs();
+        if (due > now) {
+          if (!this.canBusyWait(due, now, sliceStart)) {
+            this.waitUntil(due, now);
+            return;
+          }
+          now = this.busyWait(due);
+        }
+        if (this.options.probe) this.probeDues.push(due);
+      }
+      this.pos++;
+      this.lineIndex++;
+      this.simNow = lineSim;
+      this.lastLineSimUs = lineSim;
+      const line = tl.line;
+      this.bytesIn += line.length + 1;
+      if (tl.channel === 'L2') this.router.routeL2(line);
+      else if (tl.channel === 'L1') this.router.routeL1(line);
+      else this.router.notForwarded++;
+      if (this.yieldAfterEvent(++n >= sliceLines)) return;
+    }
+  }
+
+  /** After a line or tick: true when the step must end (output over its bound, or slice done). */
+  private yieldAfterEvent(sliceDone: boolean): boolean {
+    if (this.gate.flushWanted) {
+      this.flush();
+      if (!this.gate.open) {
+        this.waitForGate();
+        return true;
+      }
+    }
+    if (!sliceDone) return false;
+    this.flush();
+    this.schedule();
+    return true;
+  }
+
+  private flush(): void {
+    this.gate.flushWanted = false;
+    this.hooks.flushAll();
+    const probe = this.options.probe;
+    if (probe && this.probeDues.length > 0) {
+      const actual = this.options.clock.monoUs();
+      for (const due of this.probeDues) probe(due, actual);
+      this.probeDues.length = 0;
+    }
+  }
+
+  /**
+   * A line due within BUSY_WAIT_US is waited for here, without yielding: one turn of the event
+   * loop can take longer than that. Only with a real clock (spinUs > 0: a ManualClock moves by
+   * timers alone), and not past YIELD_EVERY_US of one slice, so client commands are still read.
+   */
+  private canBusyWait(due: number, now: number, sliceStart: number): boolean {
+    return this.options.spinUs > 0 && due - now <= BUSY_WAIT_US && now - sliceStart < YIELD_EVERY_US;
+  }
+
+  private busyWait(due: number): number {
+    this.flush();
+    const clock = this.options.clock;
+    let now = clock.monoUs();
+    while (now < due) now = clock.monoUs();
+    return now;
+  }
+
+  private waitUntil(due: number, now: number): void {
+    this.flush();
+    const ahead = due - now;
+    if (ahead > this.options.spinUs) {
+      this.timer = this.options.clock.setTimeout(this.run, (ahead - this.options.spinUs) / 1000);
+    } else {
+      // Close to the due time: poll the event loop (I/O still runs) instead of a timer that
+      // could fire a millisecond late.
+      this.schedule();
+    }
+  }
+
+  private waitForGate(): void {
+    this.flush();
+    if (this.gate.open) {
+      this.schedule();
+      return;
+    }
+    this.blockedAtUs = this.options.clock.monoUs();
+    this.gate.whenOpen(() => {
+      if (this.blockedAtUs >= 0) {
+        this.pacer.shift(this.options.clock.monoUs() - this.blockedAtUs);
+        this.blockedAtUs = -1;
+      }
+      this.schedule();
+    });
+  }
+
+  private prefetch(): void {
+    const p = this.iterator.next();
+    this.nextBatch = p;
+    p.then(
+      (r) => {
+        if (this.nextBatch !== p) return;
+        this.nextBatch = null;
+        this.ready = r;
+        if (this.started && this.pos >= this.batch.length) this.schedule();
+      },
+      (err: unknown) => {
+        // After stop() the reader is closed under a pending read: that failure is expected.
+        if (this.stopped) return;
+        this.stop();
+        this.hooks.onError(err);
+      },
+    );
+  }
+
+  private finish(): void {
+    this.ended = true;
+    this.flush();
+    this.options.logger.info({ lines: this.lineIndex }, 'tape exhausted');
+    this.hooks.onTapeEnd();
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The seam where faults will plug in (a later issue): every line bound for a client passes
+ * through its connection's SendPath, which may pass it on, drop it, repeat it, alter it, tear it
+ * across writes, hold the connection or close it. Today only the identity path exists; the
+ * connection output skips the call entirely when the identity path is in use, so the seam costs
+ * nothing on the fast path.
+ */
+import type { Channel } from '../collector/protocol/channel.js';
+
+export interface OutgoingLine {
+  /** 0-based count of lines this connection has offered to its send path. */
+  readonly index: number;
+  readonly channel: Channel;
+  /** The symbol the line is about, null for system, timestamp and reply lines without one. */
+  readonly symbol: string | null;
+  /** The line without its terminator. */
+  readonly line: string;
+}
+
+/** What a send path may do with a connection. Every call is counted in the stats as sent. */
+export interface SendSink {
+  /** Queue one line; the sink adds the port's terminator (LF on L1/admin, CRLF on L2). */
+  line(text: string): void;
+  /** Queue latin1 bytes exactly as given, no terminator added: a torn or merged line. */
+  raw(text: string): void;
+  /** End the current socket write here, so what follows arrives in a separate write. */
+  flush(): void;
+  /**
+   * Hold this connection's output for `ms` of simulator clock time. The replay waits for it as
+   * it waits for a slow reader (one cursor for all connections), so nothing is lost.
+   */
+  stall(ms: number): void;
+  /** `end`: FIN after what is queued; `reset`: drop the TCP connection at once. */
+  close(how: 'end' | 'reset'): void;
+}
+
+export interface SendPath {
+  send(out: OutgoingLine, sink: SendSink): void;
+}
+
+export interface ConnectionInfo {
+  readonly id: number;
+  readonly channel: Channel;
+}
+
+/** Builds the send path of a new connection (faults decide per connection and seed). */
+export type SendPathFactory = (conn: ConnectionInfo) => SendPath;
+
+export const identitySendPath: SendPath = {
+  send(out, sink) {
+    sink.line(out.line);
+  },
+};

@@ -1,0 +1,279 @@
+/**
+ * One client connection's outgoing side: lines are appended to a latin1 string and handed to the
+ * socket in one write per replay slice (a write per line would cap the simulator far below a
+ * million lines a second). It also keeps what the stats report about the connection: lines,
+ * bytes, the SHA-256 of the raw bytes, the SHA-256 of the lines (each without terminator,
+ * followed by "\n") with a checkpoint every N lines, and its backpressure history.
+ */
+import { createHash, type Hash } from 'node:crypto';
+import type { Socket } from 'node:net';
+import type { Channel } from '../../collector/protocol/channel.js';
+import type { Clock, Timer } from '../../common/clock.js';
+import type { FlowGate } from '../replay/flow-gate.js';
+import { identitySendPath, type SendPath, type SendSink } from '../send-path.js';
+
+export interface Checkpoint {
+  readonly lines: number;
+  readonly sha256: string;
+}
+
+export interface OutputStats {
+  readonly lines: number;
+  readonly bytes: number;
+  readonly sha256Raw: string;
+  readonly sha256Lines: string;
+  readonly checkpoints: readonly Checkpoint[];
+  readonly stalls: number;
+  readonly stalledMs: number;
+  readonly maxQueuedBytes: number;
+}
+
+export interface OutputOptions {
+  readonly channel: Channel;
+  readonly terminator: string;
+  readonly maxQueueBytes: number;
+  readonly checkpointEvery: number;
+  readonly sendPath: SendPath;
+  readonly gate: FlowGate;
+  readonly clock: Clock;
+}
+
+/** The part of a socket the output uses, so tests and benches can give it something else. */
+export type OutputSocket = Pick<
+  Socket,
+  'write' | 'end' | 'destroy' | 'resetAndDestroy' | 'writableLength' | 'destroyed'
+>;
+
+export class ConnectionOutput implements SendSink {
+  readonly channel: Channel;
+  private readonly term: string;
+  private readonly termLen: number;
+  private readonly sendPath: SendPath;
+  private readonly identity: boolean;
+  private readonly gate: FlowGate;
+  private readonly clock: Clock;
+  private readonly maxQueueBytes: number;
+  private readonly checkpointEvery: number;
+
+  private pending = '';
+  /** Lines text (each line + "\n") not yet hashed, when it differs from `pending`. */
+  private linesPending = '';
+  /** On LF ports the lines text is `pending` itself until a raw write makes them differ. */
+  private linesShareRaw: boolean;
+  /** Chars at the start of `pending` already fed to the lines hash (shared mode only). */
+  private linesHashed = 0;
+  private readonly rawHash: Hash = createHash('sha256');
+  private readonly linesHash: Hash = createHash('sha256');
+  private readonly checkpointList: Checkpoint[] = [];
+
+  private offered = 0;
+  private lineCount = 0;
+  private byteCount = 0;
+  private stallCount = 0;
+  private stalledUs = 0;
+  private stallStartedUs = -1;
+  private maxQueued = 0;
+  private held = false;
+  private holdTimer: Timer | null = null;
+  private closed = false;
+  /**
+   * Called when each write reaches the kernel. Resuming on a write callback rather than on
+   * 'drain' works for any bound: 'drain' fires only after a write crossed the socket's own
+   * high-water mark, which a small bound (tests) may never reach.
+   */
+  private readonly onWritten = (): void => {
+    if (this.stallStartedUs >= 0 && !this.held && this.queuedBytes() <= this.resumeBytes) this.endStall();
+    if (this.drainWaiters.length > 0 && this.queuedBytes() === 0) this.releaseDrainWaiters();
+  };
+  private drainWaiters: (() => void)[] = [];
+  private readonly resumeBytes: number;
+
+  constructor(
+    private readonly socket: OutputSocket,
+    options: OutputOptions,
+  ) {
+    this.channel = options.channel;
+    this.term = options.terminator;
+    this.termLen = options.terminator.length;
+    this.sendPath = options.sendPath;
+    this.identity = options.sendPath === identitySendPath;
+    this.gate = options.gate;
+    this.clock = options.clock;
+    this.maxQueueBytes = options.maxQueueBytes;
+    this.checkpointEvery = options.checkpointEvery;
+    // Resume at half the bound: a little hysteresis keeps a slow reader's pipe busy instead of
+    // stalling and resuming on every write.
+    this.resumeBytes = Math.floor(options.maxQueueBytes / 2);
+    this.linesShareRaw = options.terminator === '\n';
+  }
+
+  /** Offer a line to the send path (the only entry point for replay and replies). */
+  send(line: string, symbol: string | null): void {
+    if (this.closed) return;
+    if (this.identity) {
+      this.offered++;
+      this.line(line);
+      return;
+    }
+    this.sendPath.send({ index: this.offered++, channel: this.channel, symbol, line }, this);
+  }
+
+  line(text: string): void {
+    if (this.closed) return;
+    this.pending += text + this.term;
+    this.byteCount += text.length + this.termLen;
+    if (!this.linesShareRaw) this.linesPending += text + '\n';
+    if (++this.lineCount % this.checkpointEvery === 0) this.checkpoint();
+    if (this.pending.length + this.socket.writableLength > this.maxQueueBytes) this.gate.flushWanted = true;
+  }
+
+  raw(text: string): void {
+    if (this.closed) return;
+    if (this.linesShareRaw) {
+      // From here on the raw bytes and the lines differ: keep the lines text separately.
+      this.linesPending = this.pending.slice(this.linesHashed);
+      this.linesHashed = 0;
+      this.linesShareRaw = false;
+    }
+    this.pending += text;
+    this.byteCount += text.length;
+    if (this.pending.length + this.socket.writableLength > this.maxQueueBytes) this.gate.flushWanted = true;
+  }
+
+  /** Hand the queued text to the socket; block the replay if the socket is over its bound. */
+  flush(): void {
+    if (this.pending.length === 0 || this.held || this.closed) return;
+    const buf = Buffer.from(this.pending, 'latin1');
+    this.rawHash.update(buf);
+    this.hashPendingLines(buf);
+    this.pending = '';
+    this.linesHashed = 0;
+    if (this.socket.destroyed) return;
+    this.socket.write(buf, this.onWritten);
+    const queued = this.socket.writableLength;
+    if (queued > this.maxQueued) this.maxQueued = queued;
+    if (queued > this.maxQueueBytes) this.startStall();
+  }
+
+  stall(ms: number): void {
+    if (this.closed) return;
+    if (this.holdTimer) this.holdTimer.cancel();
+    this.held = true;
+    this.startStall();
+    this.holdTimer = this.clock.setTimeout(() => {
+      this.holdTimer = null;
+      this.held = false;
+      this.flush();
+      if (this.queuedBytes() <= this.resumeBytes) this.endStall();
+    }, ms);
+  }
+
+  close(how: 'end' | 'reset'): void {
+    if (this.closed) return;
+    if (how === 'end') {
+      this.held = false;
+      this.flush();
+    }
+    this.closed = true;
+    this.holdTimer?.cancel();
+    this.endStall();
+    // After a graceful end the socket is destroyed once everything reached the kernel: the
+    // kernel still delivers it, and a client that never closes its side cannot keep us open.
+    if (how === 'end') this.socket.end(() => this.socket.destroy());
+    else this.socket.resetAndDestroy();
+  }
+
+  /** The peer went away: stop queueing and stop blocking the replay. */
+  detach(): void {
+    this.closed = true;
+    this.holdTimer?.cancel();
+    this.endStall();
+    this.releaseDrainWaiters();
+  }
+
+  /** Call `fn` once everything queued has been taken by the kernel (or the peer is gone). */
+  whenDrained(fn: () => void): void {
+    if (this.closed || this.queuedBytes() === 0) fn();
+    else this.drainWaiters.push(fn);
+  }
+
+  private releaseDrainWaiters(): void {
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Bytes accepted for this client and not yet taken by the kernel. */
+  queuedBytes(): number {
+    return this.pending.length + (this.socket.destroyed ? 0 : this.socket.writableLength);
+  }
+
+  get lines(): number {
+    return this.lineCount;
+  }
+
+  get bytes(): number {
+    return this.byteCount;
+  }
+
+  stats(): OutputStats {
+    const raw = this.rawHash.copy();
+    const lines = this.linesHash.copy();
+    if (this.pending.length > 0) {
+      const buf = Buffer.from(this.pending, 'latin1');
+      raw.update(buf);
+      if (this.linesShareRaw) lines.update(buf.subarray(this.linesHashed));
+      else lines.update(this.linesPending, 'latin1');
+    }
+    const stalledUs =
+      this.stalledUs + (this.stallStartedUs >= 0 ? this.clock.monoUs() - this.stallStartedUs : 0);
+    return {
+      lines: this.lineCount,
+      bytes: this.byteCount,
+      sha256Raw: raw.digest('hex'),
+      sha256Lines: lines.digest('hex'),
+      checkpoints: [...this.checkpointList],
+      stalls: this.stallCount,
+      stalledMs: Math.round(stalledUs / 1000),
+      maxQueuedBytes: this.maxQueued,
+    };
+  }
+
+  private checkpoint(): void {
+    if (this.linesShareRaw) {
+      this.linesHash.update(this.pending.slice(this.linesHashed), 'latin1');
+      this.linesHashed = this.pending.length;
+    } else {
+      this.linesHash.update(this.linesPending, 'latin1');
+      this.linesPending = '';
+    }
+    this.checkpointList.push({ lines: this.lineCount, sha256: this.linesHash.copy().digest('hex') });
+  }
+
+  private hashPendingLines(buf: Buffer): void {
+    if (this.linesShareRaw) {
+      this.linesHash.update(this.linesHashed === 0 ? buf : buf.subarray(this.linesHashed));
+    } else if (this.linesPending.length > 0) {
+      this.linesHash.update(this.linesPending, 'latin1');
+      this.linesPending = '';
+    }
+  }
+
+  private startStall(): void {
+    if (this.stallStartedUs >= 0) return;
+    this.stallCount++;
+    this.stallStartedUs = this.clock.monoUs();
+    this.gate.block(this);
+  }
+
+  private endStall(): void {
+    if (this.stallStartedUs < 0) return;
+    this.stalledUs += this.clock.monoUs() - this.stallStartedUs;
+    this.stallStartedUs = -1;
+    this.gate.unblock(this);
+  }
+}

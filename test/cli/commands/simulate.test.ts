@@ -1,0 +1,92 @@
+/**
+ * `l2h simulate` through commander, in process: flags become options, stdout carries only JSON
+ * event lines (ready, stats), and the run ends on `S,L2H END` from the admin port.
+ */
+import { Command } from 'commander';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { registerSimulate } from '../../../cli/commands/simulate.js';
+import { L2hError } from '../../../common/errors.js';
+import { cleanupTempDirs, TestClient, waitFor, writeTape } from '../../simulator/helpers.js';
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  cleanupTempDirs();
+});
+
+function program(): Command {
+  const p = new Command().exitOverride();
+  registerSimulate(p);
+  return p;
+}
+
+describe('l2h simulate', () => {
+  it('prints ready with the bound ports, serves, and prints stats when told to end', async () => {
+    const tape = writeTape({ symbols: 'AAPL', l2: 'mbp', date: '2024-06-21' }, [
+      [0, 'L2', '8,AAPL,B,100.0000,1,1,4,09:30:00.000000,2024-06-21,'],
+    ]);
+    const out: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out.push(String(chunk));
+      return true;
+    });
+    const run = program().parseAsync(
+      [
+        'simulate',
+        '--tape',
+        tape,
+        '--port-l1',
+        '0',
+        '--port-l2',
+        '0',
+        '--port-admin',
+        '0',
+        '--speed',
+        'max',
+      ].concat(['--log-level', 'silent']),
+      { from: 'user' },
+    );
+    await waitFor(() => out.length >= 1, 'the ready line');
+    const ready = JSON.parse(out[0]) as {
+      event: string;
+      host: string;
+      ports: Record<string, number>;
+      pid: number;
+    };
+    expect(ready).toMatchObject({ event: 'ready', host: '127.0.0.1', pid: process.pid });
+    for (const p of Object.values(ready.ports)) expect(p).toBeGreaterThan(0);
+
+    const l2 = await TestClient.connect(ready.ports.L2, 'L2');
+    l2.send('WPL,AAPL');
+    await l2.waitForLines(2);
+    const admin = await TestClient.connect(ready.ports.ADMIN, 'ADMIN');
+    admin.send('S,L2H END');
+    await run;
+    l2.close();
+    admin.close();
+    // stdout holds JSON lines only.
+    const events = out
+      .join('')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; reason?: string });
+    expect(events.map((e) => e.event)).toEqual(['ready', 'tape-end', 'stats']);
+    expect(events[2].reason).toBe('admin-end');
+  });
+
+  it('refuses bad flags and a missing tape with errors that name them', async () => {
+    const bad = (args: string[]) =>
+      program()
+        .parseAsync(['simulate', ...args, '--log-level', 'silent'], { from: 'user' })
+        .then(
+          () => null,
+          (err: unknown) => err,
+        );
+    const speed = await bad(['--tape', 'x.tape', '--speed', 'fast']);
+    expect(speed).toBeInstanceOf(L2hError);
+    expect((speed as L2hError).code).toBe('BAD_USAGE');
+    expect((speed as L2hError).message).toContain('--speed');
+    const missing = await bad(['--tape', '/nonexistent/day.tape', '--port-l1', '0']);
+    expect((missing as L2hError).code).toBe('BAD_INPUT');
+    expect((missing as L2hError).describe()).toContain('/nonexistent/day.tape');
+  });
+});
