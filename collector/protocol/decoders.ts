@@ -104,6 +104,8 @@ const L2_SYSTEM = new Map<string, SystemDecoder<L2SystemMessage>>([
   ...SERVER_STATUS.map((k) => [k, flag(k)] as const),
   ['CURRENT PROTOCOL', decodeCurrentProtocol],
   ['CLEAR DEPTH', decodeClearDepth],
+  // IQConnect answers `S,REQUEST WATCHES` on the depth port too (the simulator does).
+  ['WATCHES', decodeWatches],
   ['SYMBOL LIMIT REACHED', decodeSymbolLimit],
 ]);
 

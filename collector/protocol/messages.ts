@@ -75,6 +75,7 @@ export type L2SystemMessage =
   | ServerStatusMessage
   | CurrentProtocolMessage
   | ClearDepthMessage
+  | WatchesMessage
   | SymbolLimitMessage;
 
 export type L2Message =

@@ -123,6 +123,7 @@ describe('trailing comma and terminator variants', () => {
     ['L2', '8,IBM,B,180.1,100,1,4,09:30:00.1,2024-06-21'],
     ['L2', '5,IBM,,EDGX,A,,2024-06-21'],
     ['L2', 'S,CLEAR DEPTH,IBM,B'],
+    ['L2', 'S,WATCHES,IBM'],
     ['L2', 'M,GSCO,Goldman Sachs'],
     ['ADMIN', 'S,CLIENTSTATS,1,3,x,20240621 093001,2,1,0.5,1.5,0'],
     ['ADMIN', 'E,6.3 is not a valid protocol.'],
