@@ -22,7 +22,12 @@ const quiet: Progress = { update() {}, setTotal() {}, stop() {} };
  * @param unit what is counted ("lines")
  * @param extra names of extra fields shown after the count, e.g. ['rate']
  */
-export function createProgress(label: string, total: number, unit: string, extra: readonly string[] = []): Progress {
+export function createProgress(
+  label: string,
+  total: number,
+  unit: string,
+  extra: readonly string[] = [],
+): Progress {
   if (!isInteractive()) return quiet;
   const format = `${label.padEnd(8)} [{bar}] {percentage}% {value}/{total} ${unit}${extra.map((e) => ` | ${e} {${e}}`).join('')} | {duration_formatted}`;
   const bar = new cliProgress.SingleBar(

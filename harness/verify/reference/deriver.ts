@@ -302,7 +302,7 @@ export class ReferenceDeriver {
       if (type === '5') {
         if (!bk.orders.has(key)) this.integrity.unknownDeletes++;
         bk.remove(key);
-        timestamp = this.stamp('L2', f[7] || null, padTime(f[6]), us);
+        timestamp = this.stamp('L2', f[6] || null, padTime(f[5]), us);
       } else {
         bk.put(key, side, num(f[5]) ?? 0, num(f[6]) ?? 0);
         timestamp = this.stamp('L2', f[10] || null, padTime(f[9]), us);
@@ -314,8 +314,8 @@ export class ReferenceDeriver {
       const ask = num(f[4]);
       // U rows carry three unknown columns where Z/2 carry one Condition Code.
       const shift = type === 'U' ? 2 : 0;
-      const bidValid = f[11 + shift] === 'T' && bid !== null && bid > 0;
-      const askValid = f[12 + shift] === 'T' && ask !== null && ask > 0;
+      const bidValid = f[11 + shift] === 'T' && bid !== null && bid !== 0;
+      const askValid = f[12 + shift] === 'T' && ask !== null && ask !== 0;
       bk.put(f[2] ?? '', {
         bid: bidValid ? bid : null,
         bidSize: num(f[5]) ?? 0,

@@ -1,0 +1,170 @@
+import { createHash, type Hash } from 'node:crypto';
+import type { Channel } from '../../collector/protocol/channel.js';
+import type { Check, Difference } from '../results/types.js';
+import { readJournal } from './journal-reader.js';
+
+/**
+ * Zero loss on the wire: every line the simulator sent on a connection is in the collector's
+ * journal, byte for byte and in order. The simulator reports per connection a SHA-256 of its
+ * lines and a running digest every N lines; the journal is split into the same connections by its
+ * connect events and digested the same way.
+ */
+export interface SentConnection {
+  readonly id: number;
+  readonly channel: Channel;
+  readonly lines: number;
+  readonly sha256Lines: string;
+  readonly checkpointEvery: number;
+  readonly checkpoints: readonly { readonly lines: number; readonly sha256: string }[];
+}
+
+interface JournalConnection {
+  readonly channel: Channel;
+  readonly index: number;
+  readonly firstSeq: number;
+  lines: number;
+  readonly hash: Hash;
+  readonly checkpoints: { lines: number; sha256: string }[];
+}
+
+export interface FeedCheckOptions {
+  readonly journalDir: string;
+  readonly sent: readonly SentConnection[];
+  /**
+   * Connections whose journal may legitimately stop short of what was sent: the collector was
+   * killed while they were open (crash scenarios). Their journaled lines must still be a prefix.
+   */
+  readonly truncatedAllowed?: ReadonlySet<string>;
+}
+
+export interface FeedCheckResult {
+  readonly check: Check;
+  readonly journalLines: number;
+  readonly perChannel: Readonly<Record<Channel, { sent: number; journaled: number }>>;
+}
+
+export async function feedCheck(options: FeedCheckOptions): Promise<FeedCheckResult> {
+  const every = new Map<Channel, number>();
+  for (const s of options.sent) every.set(s.channel, s.checkpointEvery);
+  const conns: JournalConnection[] = [];
+  const current: Partial<Record<Channel, JournalConnection>> = {};
+  const counts: Record<Channel, number> = { L1: 0, L2: 0, ADMIN: 0 };
+  let journalLines = 0;
+  const open = (channel: Channel, seq: number) => {
+    const c: JournalConnection = {
+      channel,
+      index: counts[channel]++,
+      firstSeq: seq,
+      lines: 0,
+      hash: createHash('sha256'),
+      checkpoints: [],
+    };
+    conns.push(c);
+    current[channel] = c;
+    return c;
+  };
+  for await (const batch of readJournal(options.journalDir)) {
+    for (const item of batch) {
+      if (item.kind === 'event') {
+        if (item.event === 'connect') open(item.channel, item.seq);
+        continue;
+      }
+      journalLines = item.seq;
+      const c = current[item.channel] ?? open(item.channel, item.seq);
+      c.hash.update(item.line, 'latin1');
+      c.hash.update('\n');
+      c.lines++;
+      const n = every.get(item.channel);
+      if (n && c.lines % n === 0) c.checkpoints.push({ lines: c.lines, sha256: c.hash.copy().digest('hex') });
+    }
+  }
+  const sentBy: Record<Channel, SentConnection[]> = { L1: [], L2: [], ADMIN: [] };
+  for (const s of [...options.sent].sort((a, b) => a.id - b.id)) sentBy[s.channel].push(s);
+  const journalBy: Record<Channel, JournalConnection[]> = { L1: [], L2: [], ADMIN: [] };
+  for (const c of conns) journalBy[c.channel].push(c);
+
+  const differences: Difference[] = [];
+  let matched = 0;
+  let mismatched = 0;
+  let truncated = 0;
+  const perChannel = {
+    L1: { sent: 0, journaled: 0 },
+    L2: { sent: 0, journaled: 0 },
+    ADMIN: { sent: 0, journaled: 0 },
+  };
+  for (const channel of ['L1', 'L2', 'ADMIN'] as const) {
+    const sent = sentBy[channel];
+    const got = journalBy[channel];
+    for (let i = 0; i < Math.max(sent.length, got.length); i++) {
+      const s = sent[i];
+      const j = got[i];
+      const name = `${channel}#${i + 1}`;
+      perChannel[channel].sent += s?.lines ?? 0;
+      perChannel[channel].journaled += j?.lines ?? 0;
+      if (!s || !j) {
+        mismatched++;
+        differences.push({
+          where: `connection ${name}`,
+          expected: s ? `${s.lines} lines sent` : 'no connection accepted by the simulator',
+          actual: j ? `${j.lines} lines journaled from seq ${j.firstSeq}` : 'no connection in the journal',
+        });
+        continue;
+      }
+      const digest = j.hash.copy().digest('hex');
+      if (s.lines === j.lines && s.sha256Lines === digest) {
+        matched++;
+        continue;
+      }
+      // Localise the first difference with the running digests both sides keep.
+      let okUpTo = 0;
+      for (const cp of s.checkpoints) {
+        const mine = j.checkpoints.find((x) => x.lines === cp.lines);
+        if (!mine || mine.sha256 !== cp.sha256) break;
+        okUpTo = cp.lines;
+      }
+      const prefixOk =
+        j.lines < s.lines &&
+        j.checkpoints.every((x) => s.checkpoints.some((y) => y.lines === x.lines && y.sha256 === x.sha256));
+      if (options.truncatedAllowed?.has(name) && prefixOk) {
+        truncated++;
+        continue;
+      }
+      mismatched++;
+      if (differences.length < 10) {
+        differences.push({
+          where: `connection ${name} (journal seq ${j.firstSeq}…), first difference after line ${okUpTo}`,
+          expected: `${s.lines} lines, sha256 ${s.sha256Lines.slice(0, 16)}…`,
+          actual: `${j.lines} lines, sha256 ${digest.slice(0, 16)}…`,
+        });
+      }
+    }
+  }
+  const total = matched + mismatched + truncated;
+  return {
+    journalLines,
+    perChannel,
+    check: {
+      id: 'zero-loss.simulator-vs-journal',
+      group: 'zero-loss',
+      title: 'Every line the simulator sent is in the journal, byte for byte and in order',
+      threshold: 'every connection: same line count and same SHA-256 of its lines',
+      measured: `${matched} of ${total} connections identical${truncated ? `, ${truncated} cut short by a crash (prefix verified)` : ''}; sent ${perChannel.L1.sent + perChannel.L2.sent + perChannel.ADMIN.sent} lines, journaled ${perChannel.L1.journaled + perChannel.L2.journaled + perChannel.ADMIN.journaled}`,
+      pass: mismatched === 0 && total > 0,
+      evidence: {
+        counts: {
+          connections: total,
+          identical: matched,
+          differing: mismatched,
+          truncatedByCrash: truncated,
+          sentL1: perChannel.L1.sent,
+          journaledL1: perChannel.L1.journaled,
+          sentL2: perChannel.L2.sent,
+          journaledL2: perChannel.L2.journaled,
+          sentAdmin: perChannel.ADMIN.sent,
+          journaledAdmin: perChannel.ADMIN.journaled,
+        },
+        differences,
+      },
+    },
+  };
+}
