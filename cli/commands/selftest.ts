@@ -1,13 +1,40 @@
 import type { Command } from 'commander';
-import { L2hError } from '../../common/errors.js';
+import { createLogger } from '../../common/logger.js';
+import { runSelftest } from '../../harness/selftest/selftest.js';
+import { formatSummary } from '../../harness/summary.js';
+import { writeReport } from '../../reports/index.js';
+import { intOption } from '../options.js';
 
-// Placeholder until this command is built; it says so instead of pretending.
 export function registerSelftest(program: Command): void {
   program
     .command('selftest')
-    .description('(not built yet)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new L2hError('l2h selftest is not built yet', { code: 'INTERNAL' });
+    .description(
+      'Check the checker: replay a small generated day (it must pass), then plant defects in copies of\n' +
+        'the run — a dropped record, a level off by one, a rounded price, a duplicated batch, a stale\n' +
+        'level after a delete — and require the verification that should catch each to fail, for that\n' +
+        'reason. Exit 0 when every defect is caught.',
+    )
+    .option('--out <dir>', 'directory for the clean run and the planted copies', 'runs/selftest')
+    .option('--lines <n>', 'size of the generated day', '30000')
+    .option('--seed <text>', 'generator seed', 'selftest')
+    .option('--log-level <level>', 'log level on stderr', 'warn')
+    .addHelpText('after', '\nExample:\n  l2h selftest --out /tmp/selftest\n')
+    .action(async (flags: { out: string; lines: string; seed: string; logLevel: string }) => {
+      const { dir, results } = await runSelftest({
+        out: flags.out,
+        lines: intOption('--lines', flags.lines, 1000),
+        seed: flags.seed,
+        logger: createLogger({ level: flags.logLevel }),
+        command: `l2h ${process.argv.slice(2).join(' ')}`,
+      });
+      const { files } = await writeReport(dir);
+      process.stdout.write(
+        formatSummary(
+          results,
+          dir,
+          files.filter((f) => f.endsWith('.html')),
+        ),
+      );
+      process.exitCode = results.verdict === 'pass' ? 0 : 1;
     });
 }
