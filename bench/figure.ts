@@ -12,6 +12,10 @@ export interface BenchFigure {
   readonly ratio?: number;
   readonly target?: { readonly op: '>=' | '<='; readonly value: number };
   readonly pass?: boolean;
+  /** Which way is better; when absent it follows the target, else the unit (`…/s` is higher). */
+  readonly better?: 'higher' | 'lower';
+  /** How it was measured, where the name alone does not say (conditions, CPU time…). */
+  readonly note?: string;
 }
 
 export interface FigureInput {
@@ -20,6 +24,8 @@ export interface FigureInput {
   readonly unit: string;
   readonly baseline?: { readonly name: string; readonly value: number };
   readonly target?: { readonly op: '>=' | '<='; readonly value: number };
+  readonly better?: 'higher' | 'lower';
+  readonly note?: string;
 }
 
 /** A figure with its ratio and pass computed from the baseline and target, when given. */
@@ -32,4 +38,11 @@ export function figure(input: FigureInput): BenchFigure {
       ? { pass: target.op === '>=' ? input.value >= target.value : input.value <= target.value }
       : {}),
   };
+}
+
+/** Whether a larger value of this figure is an improvement. */
+export function higherIsBetter(f: Pick<BenchFigure, 'better' | 'target' | 'unit'>): boolean {
+  if (f.better !== undefined) return f.better === 'higher';
+  if (f.target !== undefined) return f.target.op === '>=';
+  return /\/s$|\/s\b|ratio|x$/.test(f.unit);
 }

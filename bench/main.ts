@@ -1,91 +1,51 @@
 #!/usr/bin/env node
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { BenchFigure } from './figure.js';
-import type { BenchSuite } from './suite.js';
+import { errorMessage } from '../common/errors.js';
+import { runBench } from './runner.js';
 import { SUITES } from './suites/index.js';
+import { formatLoad, summaryTable } from './summary.js';
 
 /**
  * `npm run bench`: runs the registered suites, writes bench/results/<YYYY-MM-DD>-<commit>.json
- * and prints a summary table. Results of the same day and commit are merged per suite, so
- * suites can be run one at a time.
+ * (with the machine, the commit and the load averages around the run) and prints a summary table.
  */
 
 const HELP = `Usage: npm run bench -- [options]
 
-Runs the benchmark suites and writes bench/results/<YYYY-MM-DD>-<short commit>.json.
+Runs the benchmark suites and writes bench/results/<YYYY-MM-DD>-<short commit>.json: every
+figure with its same-run baseline and ratio, the machine (cores, model, memory, node), the
+commit and the load averages at the start and end of the run (read ratios, not raw values, on
+a shared machine). A full run takes a few minutes; --quick is a CI smoke of under a minute.
 
 Options:
-  --suite NAME   run only this suite (repeatable); default: all
-  --quick        fewer rounds and smaller inputs (a smoke run; noisier figures)
-  --out DIR      write the JSON there instead of bench/results
-  --check        exit 1 when a figure misses its target
-  --list         list the suites and exit
-  -h, --help     this text
+  --suite NAME      run only this suite (repeatable); default: all
+  --quick           fewer rounds and smaller inputs (a smoke run; noisier figures)
+  --out DIR         write the JSON there instead of bench/results
+  --cpu-prof DIR    start the collector and simulator with node --cpu-prof, profiles in DIR
+                    (open them in Chrome DevTools or speedscope to see where time goes)
+  --check           exit 1 when a figure misses its target or a suite fails
+  --list            list the suites and exit
+  -h, --help        this text
+
+Environment:
+  L2H_CACHE_DIR     where generated inputs are kept between runs (default .cache/): the
+                    10M-line day tape is generated once (about 2 minutes) and reused
+  CLICKHOUSE_URL, KAFKA_BROKERS, REDIS_URL
+                    services for the sink suites; else containers, else local processes
 
 Suites: ${SUITES.map((s) => s.name).join(', ')}
 
 Examples:
   npm run build && npm run bench
-  npm run bench -- --suite decode --quick`;
-
-export interface BenchResults {
-  readonly date: string;
-  readonly commit: string;
-  readonly dirty: boolean;
-  readonly node: string;
-  readonly platform: string;
-  readonly cpu: string;
-  readonly cores: number;
-  readonly suites: Readonly<
-    Record<string, { readonly ranAt: string; readonly figures: readonly BenchFigure[] }>
-  >;
-}
+  npm run bench -- --quick
+  npm run bench -- --suite decode --suite records
+  npm run bench -- --suite e2e --cpu-prof /tmp/prof
+  npm run bench:compare bench/results/A.json bench/results/B.json`;
 
 const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
-
-function git(args: readonly string[]): string | null {
-  try {
-    return execFileSync('git', args, {
-      cwd: repoRoot,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim();
-  } catch {
-    return null;
-  }
-}
-
-function format(n: number): string {
-  return Math.abs(n) >= 1000 ? Math.round(n).toLocaleString('en-US') : String(Number(n.toPrecision(4)));
-}
-
-function table(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join('  ')).join('\n');
-}
-
-function summary(results: Readonly<Record<string, readonly BenchFigure[]>>): string {
-  const rows: string[][] = [['suite', 'figure', 'value', 'baseline', 'ratio', 'target', 'pass']];
-  for (const [suite, figures] of Object.entries(results)) {
-    for (const f of figures) {
-      rows.push([
-        suite,
-        f.name,
-        `${format(f.value)} ${f.unit}`,
-        f.baseline ? `${format(f.baseline.value)} (${f.baseline.name})` : '',
-        f.ratio === undefined ? '' : `${f.ratio.toFixed(2)}x`,
-        f.target ? `${f.target.op} ${format(f.target.value)}` : '',
-        f.pass === undefined ? '' : f.pass ? 'yes' : 'NO',
-      ]);
-    }
-  }
-  return table(rows);
-}
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -93,6 +53,7 @@ async function main(): Promise<number> {
       suite: { type: 'string', multiple: true },
       quick: { type: 'boolean', default: false },
       out: { type: 'string' },
+      'cpu-prof': { type: 'string' },
       check: { type: 'boolean', default: false },
       list: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -114,48 +75,33 @@ async function main(): Promise<number> {
     );
     return 2;
   }
-  const suites: BenchSuite[] = SUITES.filter((s) => wanted.includes(s.name));
-
-  const ran: Record<string, readonly BenchFigure[]> = {};
-  for (const suite of suites) {
-    process.stderr.write(`bench: ${suite.name} — ${suite.description}\n`);
-    ran[suite.name] = await suite.run({
-      quick: values.quick,
-      log: (message) => process.stderr.write(`  ${message}\n`),
-    });
-  }
-
-  const now = new Date();
-  const date = now.toISOString().slice(0, 10);
-  const commit = git(['rev-parse', '--short', 'HEAD']) ?? 'nocommit';
-  const outDir = values.out ? resolve(values.out) : resolve(repoRoot, 'bench/results');
-  const file = resolve(outDir, `${date}-${commit}.json`);
-  const previous: BenchResults | null = existsSync(file)
-    ? (JSON.parse(readFileSync(file, 'utf8')) as BenchResults)
-    : null;
-  const results: BenchResults = {
-    date,
-    commit,
-    dirty: (git(['status', '--porcelain']) ?? '') !== '',
-    node: process.version,
-    platform: `${process.platform} ${process.arch}`,
-    cpu: cpus()[0]?.model ?? 'unknown',
-    cores: cpus().length,
-    suites: {
-      ...previous?.suites,
-      ...Object.fromEntries(
-        Object.entries(ran).map(([name, figures]) => [name, { ranAt: now.toISOString(), figures }]),
-      ),
-    },
-  };
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-
-  process.stdout.write(`${summary(ran)}\n\nwritten: ${file}\n`);
+  const cpuProfDir = values['cpu-prof'] ? resolve(values['cpu-prof']) : null;
+  if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
+  const outcome = await runBench({
+    suites: SUITES.filter((s) => wanted.includes(s.name)),
+    quick: values.quick,
+    outDir: values.out ? resolve(values.out) : join(repoRoot, 'bench/results'),
+    repoRoot,
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    cpuProfDir,
+    cacheDir: process.env.L2H_CACHE_DIR ?? join(repoRoot, '.cache'),
+    log: (message) => process.stderr.write(`${message}\n`),
+  });
+  const { results, ran, file } = outcome;
+  const failed = Object.entries(ran).filter(([, s]) => s.error !== undefined);
+  const m = results.machine;
+  process.stdout.write(
+    `${summaryTable(Object.fromEntries(Object.entries(ran).map(([k, s]) => [k, s.figures])))}\n\n` +
+      failed.map(([name, s]) => `suite ${name} FAILED: ${s.error}\n`).join('') +
+      `machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryMb} MB, ${m.os}, node ${m.node}\n` +
+      `commit:  ${results.commit}${results.dirty ? ' (work tree modified)' : ''}\n` +
+      `load average (1/5/15 min): start ${formatLoad(results.loadAverage.start)}, end ${formatLoad(results.loadAverage.end)}; ${results.durationS} s\n` +
+      `written: ${file}\n`,
+  );
   const missed = Object.values(ran)
-    .flat()
+    .flatMap((s) => s.figures)
     .filter((f) => f.pass === false);
-  return values.check && missed.length > 0 ? 1 : 0;
+  return values.check && (missed.length > 0 || failed.length > 0) ? 1 : 0;
 }
 
 main().then(
@@ -163,7 +109,7 @@ main().then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(`bench: ${errorMessage(err)}\n`);
     process.exitCode = 1;
   },
 );

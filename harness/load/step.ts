@@ -1,0 +1,249 @@
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import type { SinkName } from '../../collector/sinks/sink.js';
+import { errorMessage } from '../../common/errors.js';
+import type { Logger } from '../../common/logger.js';
+import { runReplay } from '../replay/replay.js';
+import type { Check, LatencySummary, LoadStep, RunResults } from '../results/types.js';
+import { runPaths } from '../run-dir.js';
+import type { SinkRecordSource } from '../verify/sinks/source.js';
+import { measureFeedLatency } from './feed-latency.js';
+import { type CollectorLatency, fromCollectorLatency, summarizeLatencyUs } from './latency-summary.js';
+import { type StepUsage, startUsageSampler } from './process-sampler.js';
+import { writeStepTape } from './step-tape.js';
+
+/** What one step needs: a fixed rate for a number of seconds against a fresh simulator and collector. */
+export interface StepOptions {
+  readonly index: number;
+  readonly rate: number;
+  readonly seconds: number;
+  readonly tape: string;
+  /** The step's run directory (must not exist or be empty) and where its tape slice goes. */
+  readonly dir: string;
+  /** `dir` relative to the load run's directory, for evidence paths. */
+  readonly relDir: string;
+  readonly tapeDir: string;
+  readonly keepTape: boolean;
+  readonly sinks: readonly SinkName[];
+  readonly depth: number;
+  readonly seed: number;
+  readonly bounds: LatencyBounds;
+  readonly logger: Logger;
+  readonly command: string;
+  readonly collectorArgs?: readonly string[];
+  readonly simulatorArgs?: readonly string[];
+  readonly sinkSources?: readonly SinkRecordSource[];
+  readonly services?: Readonly<Record<string, string>>;
+}
+
+export interface LatencyBounds {
+  /** p99 feed → journal must not exceed this (ms). */
+  readonly feedP99Ms: number;
+  /** p99 journal → each sink must not exceed this (ms). */
+  readonly sinkP99Ms: number;
+}
+
+export interface StepOutcome {
+  readonly step: LoadStep;
+  readonly check: Check;
+  readonly usage: StepUsage | null;
+  readonly dir: string;
+  readonly lines: number;
+  /** The tape was shorter than rate × seconds: the step ran for less. */
+  readonly short: boolean;
+  readonly durationS: number;
+  /** The step's own results (null when the replay itself failed). */
+  readonly results: RunResults | null;
+  /** Failed verifications that are not about load (books, records): `id: measured`. */
+  readonly verificationFailures: readonly string[];
+}
+
+export const FEED_TO_JOURNAL = 'feed→journal';
+
+/** Check groups whose failure means the step lost data or broke down under load. */
+const LOAD_GROUPS: ReadonlySet<string> = new Set(['zero-loss', 'integrity']);
+
+/** Lines lost and duplicated, from the step's zero-loss checks. */
+export function lossCounts(checks: readonly Check[]): { lost: number; duplicated: number } {
+  let lost = 0;
+  let duplicated = 0;
+  for (const c of checks) {
+    if (c.group !== 'zero-loss') continue;
+    const n = c.evidence.counts ?? {};
+    if (n['lost'] !== undefined) lost += n['lost'];
+    else {
+      // simulator → journal: what was sent on a channel and is not in the journal
+      for (const ch of ['L1', 'L2', 'Admin']) {
+        const sent = n[`sent${ch}`];
+        const got = n[`journaled${ch}`];
+        if (sent !== undefined && got !== undefined && sent > got) lost += sent - got;
+      }
+    }
+    duplicated += n['duplicated'] ?? 0;
+  }
+  return { lost, duplicated };
+}
+
+function collectorLatencies(results: RunResults | null, statusLatency: unknown): LatencySummary[] {
+  const l = statusLatency as { journalToSink?: Readonly<Record<string, CollectorLatency>> } | null;
+  if (results === null || !l?.journalToSink) return [];
+  return Object.entries(l.journalToSink).map(([sink, h]) => fromCollectorLatency(`journal→${sink}`, h));
+}
+
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+/**
+ * One load step: slice the tape to rate × seconds lines, replay it at that fixed rate through a
+ * fresh simulator and collector (harness/replay), verify it, and judge it: no line or record
+ * lost or duplicated, every verification passed, latency within bounds.
+ */
+export async function runStep(o: StepOptions): Promise<StepOutcome> {
+  const t0 = Date.now();
+  // The machine's load around the step: on a shared machine a tail can be a neighbour's doing.
+  const loadBefore = loadavg().map((v) => Math.round(v * 100) / 100);
+  const wanted = Math.max(1, Math.round(o.rate * o.seconds));
+  const slice = await writeStepTape(
+    o.tape,
+    join(o.tapeDir, `step-${String(o.index + 1).padStart(2, '0')}-${o.rate}.tape`),
+    wanted,
+  );
+  const paths = runPaths(o.dir);
+  const sampler = startUsageSampler(paths.collectorStatus);
+  let results: RunResults | null = null;
+  let failure: string | null = null;
+  try {
+    ({ results } = await runReplay({
+      tape: slice.path,
+      out: o.dir,
+      speed: 'max',
+      rate: o.rate,
+      sinks: o.sinks,
+      depth: o.depth,
+      seed: o.seed,
+      // Generous: a step that cannot keep up takes longer than its seconds, and must still end.
+      timeoutMs: (slice.lines / o.rate) * 10_000 + 120_000,
+      command: o.command,
+      scenario: `load step ${o.index + 1}: ${o.rate} msgs/s`,
+      logger: o.logger,
+      collectorArgs: o.collectorArgs,
+      simulatorArgs: o.simulatorArgs,
+      sinkSources: o.sinkSources,
+      services: o.services,
+    }));
+  } catch (err) {
+    failure = errorMessage(err);
+  }
+  const usage = await sampler.stop();
+
+  const latency: LatencySummary[] = [];
+  let achieved = 0;
+  if (results !== null) {
+    try {
+      const session = await sessionDir(paths.journal);
+      const feed = await measureFeedLatency(slice.path, session, o.rate);
+      latency.push(summarizeLatencyUs(FEED_TO_JOURNAL, feed.samplesUs));
+      achieved = feed.spanUs > 0 ? (feed.journaledLines * 1e6) / feed.spanUs : 0;
+    } catch (err) {
+      failure = `cannot measure feed latency: ${errorMessage(err)}`;
+    }
+    latency.push(...collectorLatencies(results, await readStatusLatency(paths.collectorStatus)));
+  }
+  if (!o.keepTape) await rm(slice.path, { force: true });
+
+  const { lost, duplicated } = results ? lossCounts(results.checks) : { lost: 0, duplicated: 0 };
+  const reasons: string[] = [];
+  if (failure !== null) reasons.push(`the step did not complete: ${failure}`);
+  if (lost > 0) reasons.push(`lost ${fmt(lost)}`);
+  if (duplicated > 0) reasons.push(`duplicated ${fmt(duplicated)}`);
+  // Loss, a crash or an unclean stop ends the ramp; a wrong book or record is a correctness
+  // failure at any rate: it is reported (and fails the run) but does not mark a breaking point.
+  const verificationFailures: string[] = [];
+  for (const c of results?.checks ?? []) {
+    if (c.pass) continue;
+    if (LOAD_GROUPS.has(c.group)) reasons.push(`${c.id} failed: ${c.measured}`);
+    else verificationFailures.push(`${c.id}: ${c.measured}`);
+  }
+  for (const l of latency) {
+    const bound = l.name === FEED_TO_JOURNAL ? o.bounds.feedP99Ms : o.bounds.sinkP99Ms;
+    if (l.count > 0 && l.p99Ms > bound) reasons.push(`p99 ${l.name} ${l.p99Ms} ms > ${bound} ms`);
+  }
+  const pass = reasons.length === 0;
+  const step: LoadStep = {
+    offeredRate: o.rate,
+    achievedRate: Math.round(achieved),
+    lost,
+    duplicated,
+    latency,
+    pass,
+    reason: pass ? null : reasons.join('; '),
+  };
+  const feed = latency.find((l) => l.name === FEED_TO_JOURNAL);
+  const durationS = Math.round((Date.now() - t0) / 100) / 10;
+  const check: Check = {
+    id: `load.step-${String(o.index + 1).padStart(2, '0')}`,
+    group: 'load',
+    title: `Step ${o.index + 1}: ${fmt(o.rate)} msgs/s for ${(slice.lines / o.rate).toFixed(1)} s (${fmt(slice.lines)} lines)`,
+    threshold:
+      `lost = 0, duplicated = 0, both processes stop cleanly, p99 feed→journal ≤ ${o.bounds.feedP99Ms} ms, ` +
+      `p99 journal→sink ≤ ${o.bounds.sinkP99Ms} ms`,
+    measured:
+      `achieved ${fmt(achieved)} msgs/s; lost ${fmt(lost)}, duplicated ${fmt(duplicated)}` +
+      (feed ? `; feed→journal p50 ${feed.p50Ms} / p99 ${feed.p99Ms} / p99.9 ${feed.p999Ms} ms` : ''),
+    pass,
+    evidence: {
+      counts: { lines: slice.lines, lost, duplicated },
+      details: {
+        offeredRate: o.rate,
+        achievedRate: Math.round(achieved),
+        latency: Object.fromEntries(
+          latency.map((l) => [l.name, { p50Ms: l.p50Ms, p99Ms: l.p99Ms, p999Ms: l.p999Ms, maxMs: l.maxMs }]),
+        ),
+        cpuSeconds: Object.fromEntries(Object.entries(usage.processes).map(([k, v]) => [k, v.cpuSeconds])),
+        cpuPercent: Object.fromEntries(
+          Object.entries(usage.processes).map(([k, v]) => [
+            k,
+            v.seenSeconds > 0 ? Math.round((v.cpuSeconds / v.seenSeconds) * 100) : 0,
+          ]),
+        ),
+        peakRssMb: Object.fromEntries(Object.entries(usage.processes).map(([k, v]) => [k, v.peakRssMb])),
+        maxQueueDepth: usage.maxQueueDepth,
+        maxLag: usage.maxLag,
+        loadAverage: { before: loadBefore, after: loadavg().map((v) => Math.round(v * 100) / 100) },
+        ...(slice.short ? { note: `the tape had only ${slice.lines} lines of the ${wanted} wanted` } : {}),
+        ...(step.reason ? { reason: step.reason } : {}),
+        ...(verificationFailures.length > 0 ? { verificationFailures } : {}),
+      },
+      files: [join(o.relDir, 'results.json')],
+    },
+  };
+  return {
+    step,
+    check,
+    usage,
+    dir: o.dir,
+    lines: slice.lines,
+    short: slice.short,
+    durationS,
+    results,
+    verificationFailures,
+  };
+}
+
+async function sessionDir(journalDir: string): Promise<string> {
+  const entries = await readdir(journalDir, { withFileTypes: true });
+  const dirs = entries.filter((e) => e.isDirectory());
+  if (dirs.length !== 1)
+    throw new Error(`expected one journal session in ${journalDir}, found ${dirs.length}`);
+  return join(journalDir, dirs[0]!.name);
+}
+
+async function readStatusLatency(file: string): Promise<unknown> {
+  try {
+    return (JSON.parse(await readFile(file, 'utf8')) as { latency?: unknown }).latency ?? null;
+  } catch {
+    return null;
+  }
+}

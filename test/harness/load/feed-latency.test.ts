@@ -1,0 +1,89 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { measureFeedLatency } from '../../../harness/load/feed-latency.js';
+import { summarizeLatencyUs } from '../../../harness/load/latency-summary.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'l2h-feed-latency-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const START = 1_753_448_950_000_000;
+
+/** A tape: L1 and L2 lines alternating, one of the L2 lines never forwarded. */
+function tapeText(n: number): string {
+  const body: string[] = [];
+  for (let i = 0; i < n; i++) {
+    body.push(
+      i % 2 === 0
+        ? `${i}\tL1\tQ,AAPL,${i},`
+        : `${i}\tL2\t8,AAPL,B,215.${i},100,1,4,09:30:00.0000${i % 10},2025-07-25,`,
+    );
+  }
+  return `#l2tape 1\n#symbols AAPL\n${body.join('\n')}\n`;
+}
+
+/**
+ * A journal that received L2 tape line i (due at i ms at 1000 lines/s) `delayUs(i)` after it
+ * was due, after a greeting the tape does not have, and without tape line `dropped`.
+ */
+async function journal(n: number, delayUs: (i: number) => number, dropped: number): Promise<string> {
+  const session = join(dir, 'journal', 's1');
+  await mkdir(session, { recursive: true });
+  const rows = ['0\tL2\tS,SERVER CONNECTED'];
+  for (let i = 1; i < n; i += 2) {
+    if (i === dropped) continue;
+    rows.push(`${i * 1000 + delayUs(i)}\tL2\t8,AAPL,B,215.${i},100,1,4,09:30:00.0000${i % 10},2025-07-25,`);
+  }
+  await writeFile(
+    join(session, 'journal-000001.tape'),
+    `#l2tape 1\n#session s1\n#seq-base 0\n#start-us ${START}\n${rows.join('\n')}\n`,
+  );
+  return session;
+}
+
+describe('feed → journal latency from the schedule and the journal', () => {
+  it('measures each L2 line against its due time, above the fastest line', async () => {
+    const n = 41;
+    await writeFile(join(dir, 't.tape'), tapeText(n));
+    // Every line 300 µs late (the floor), line 21 late by 5 ms more.
+    const session = await journal(n, (i) => (i === 21 ? 5300 : 300), 7);
+    const r = await measureFeedLatency(join(dir, 't.tape'), session, 1000);
+    expect(r.tapeL2).toBe(20);
+    expect(r.matched).toBe(19); // line 7 was not forwarded; the greeting matched nothing
+    expect(Array.from(r.samplesUs).sort((a, b) => a - b)).toEqual([...new Array(18).fill(0), 5000]);
+    const s = summarizeLatencyUs('feed→journal', r.samplesUs);
+    expect(s.count).toBe(19);
+    expect(s.p50Ms).toBe(0);
+    expect(s.maxMs).toBe(5);
+    expect(s.buckets.reduce((t, b) => t + b.count, 0)).toBe(19);
+  });
+
+  it('sees a backlog grow when the collector falls behind the schedule', async () => {
+    const n = 201;
+    await writeFile(join(dir, 't.tape'), tapeText(n));
+    // Received at half the offered rate: line i arrives i ms late.
+    const session = await journal(n, (i) => i * 1000, -1);
+    const r = await measureFeedLatency(join(dir, 't.tape'), session, 1000);
+    const s = summarizeLatencyUs('feed→journal', r.samplesUs);
+    expect(s.maxMs).toBeCloseTo(198, 0);
+    expect(s.p50Ms).toBeGreaterThan(90);
+    // 99 L2 lines after the first matched one over 2 × 198 ms: half the 500 L2 lines/s offered.
+    expect((r.journaledLines * 1e6) / r.spanUs).toBeCloseTo(250, -1);
+  });
+});
+
+describe('latency summary', () => {
+  it('gives nearest-rank percentiles and per-bucket counts', () => {
+    const us = Float64Array.from({ length: 1000 }, (_, i) => (i + 1) * 10); // 10 µs … 10 ms
+    const s = summarizeLatencyUs('x', us);
+    expect(s).toMatchObject({ count: 1000, p50Ms: 5, p99Ms: 9.9, p999Ms: 9.99, maxMs: 10 });
+    expect(s.buckets.find((b) => b.leMs === 0.05)?.count).toBe(5);
+    expect(s.buckets.reduce((t, b) => t + b.count, 0)).toBe(1000);
+  });
+});
