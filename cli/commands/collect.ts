@@ -1,13 +1,258 @@
 import type { Command } from 'commander';
-import { L2hError } from '../../common/errors.js';
+import { L2_FAMILIES, type L2Family } from '../../collector/feed/options.js';
+import {
+  acquirePidFile,
+  COLLECTOR_DEFAULTS,
+  type MonitorEndpoint,
+  startCollector,
+} from '../../collector/pipeline/index.js';
+import { availableSinks, parseSinkList } from '../../collector/sinks/registry.js';
+import { usageError } from '../../common/errors.js';
+import { createLogger } from '../../common/logger.js';
+import { isInteractive } from '../../common/progress.js';
 
-// Placeholder until this command is built; it says so instead of pretending.
+interface CollectFlags {
+  readonly symbols: string;
+  readonly host: string;
+  readonly portL1: string;
+  readonly portL2: string;
+  readonly portAdmin: string;
+  readonly admin: boolean;
+  readonly l2: string;
+  readonly depth: string;
+  readonly sinks: string;
+  readonly dataDir: string;
+  readonly journalDir: string;
+  readonly session?: string;
+  readonly flushMs: string;
+  readonly rotateMb: string;
+  readonly monitor?: string;
+  readonly monitorToken?: string;
+  readonly pidFile?: string;
+  readonly logFile?: string;
+  readonly logLevel?: string;
+  readonly statusFile?: string;
+  readonly drainTimeoutS: string;
+}
+
+const HELP = `
+Journals every line IQConnect sends (the write-ahead log), rebuilds the order books, and writes
+L2 snapshots, L1 quotes, trade ticks and gap markers to the sinks. Stop with SIGTERM or Ctrl-C:
+it stops reading, journals what arrived, lets the sinks write and checkpoint, closes its files and
+exits 0. After any stop (kill -9 included) run it again with the same --journal-dir and --session:
+it re-derives the journal and each sink gets exactly what it lacks.
+
+Output: stdout carries JSON lines for the program that started us:
+  {"event":"ready","session":"…","sessionDir":"…","resumed":false,"pid":1234,"monitor":null}
+  {"event":"stopped","session":"…","sinksDrained":true,"error":null}
+Logs go to stderr, or to --log-file. With --status-file the status JSON is rewritten every second.
+
+Files:
+  <journal-dir>/<session>/journal-000001.tape…, events.jsonl, checkpoints/<sink>.json
+  <data-dir>/<SYMBOL>_<kind>_<YYYYMMDD>.jsonl   kind: l2, l1, ticks, gaps; symbols with characters
+      unsafe in file names are %-escaped (@ES# → %40ES%23)
+
+Exit: 0 after a graceful stop, 1 when the collector stopped on a failure (journal disk limit,
+protocol refused), 2 on bad flags or unusable directories.
+
+Examples:
+  l2h collect --symbols AAPL,MSFT
+  l2h collect --symbols AAPL,MSFT,IBM --l2 AAPL=mbp,MSFT=mbo,IBM=mm --depth 10 --data-dir data --journal-dir journal
+  l2h collect --symbols @ESZ24 --l2 mbo --port-l1 15009 --port-l2 19200 --port-admin 19300 --monitor 127.0.0.1:8090
+  l2h collect --symbols AAPL --session 0b6f… --journal-dir journal   resume a session after a restart
+  nohup l2h collect --symbols AAPL --pid-file run/collector.pid --log-file run/collector.log \\
+      --status-file run/status.json >run/collector.out 2>&1 &          headless (see docs/l2h-collector.service)
+`;
+
+function parsePort(text: string, flag: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isInteger(n) || n < 1 || n > 65535) {
+    throw usageError(`${flag} must be a port 1–65535, got ${JSON.stringify(text)}`, `e.g. ${flag} 9200`);
+  }
+  return n;
+}
+
+function parsePositive(text: string, flag: string, integer: boolean): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw usageError(
+      `${flag} must be a positive ${integer ? 'whole ' : ''}number, got ${JSON.stringify(text)}`,
+    );
+  }
+  return n;
+}
+
+function family(text: string, where: string): L2Family {
+  const f = L2_FAMILIES.find((x) => x === text.trim().toLowerCase());
+  if (f === undefined) {
+    throw usageError(
+      `--l2: unknown family ${JSON.stringify(text)}${where}: accepted ${L2_FAMILIES.join(', ')}`,
+      'e.g. --l2 mbp or --l2 AAPL=mbo,IBM=mm',
+    );
+  }
+  return f;
+}
+
+/** `--l2 mbp`, `--l2 AAPL=mbo,IBM=mm`, or a default plus overrides: `--l2 mbo,IBM=mm`. */
+export function parseFamilies(text: string, symbols: readonly string[]): L2Family | Record<string, L2Family> {
+  let fallback: L2Family = 'mbp';
+  const per: Record<string, L2Family> = {};
+  let any = false;
+  for (const part of text.split(',')) {
+    const p = part.trim();
+    if (p === '') continue;
+    const eq = p.indexOf('=');
+    if (eq < 0) {
+      fallback = family(p, '');
+      continue;
+    }
+    const sym = p.slice(0, eq).trim().toUpperCase();
+    if (!symbols.includes(sym))
+      throw usageError(`--l2 names ${JSON.stringify(sym)}, which is not in --symbols (${symbols.join(',')})`);
+    per[sym] = family(p.slice(eq + 1), ` for ${sym}`);
+    any = true;
+  }
+  if (!any) return fallback;
+  for (const s of symbols) per[s] ??= fallback;
+  return per;
+}
+
+/** `HOST:PORT`, `:PORT` (loopback) or `[v6]:PORT`. */
+export function parseMonitor(text: string, token: string | undefined): MonitorEndpoint {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(text.trim());
+  const port = m === null ? Number.NaN : Number(m[3]);
+  if (m === null || !Number.isInteger(port) || port > 65535) {
+    throw usageError(
+      `--monitor must be HOST:PORT, got ${JSON.stringify(text)}`,
+      'e.g. --monitor 127.0.0.1:8090 (port 0 picks a free one)',
+    );
+  }
+  const host = m[1] ?? (m[2] === '' ? '127.0.0.1' : m[2]);
+  return { host, port, ...(token ? { token } : {}) };
+}
+
 export function registerCollect(program: Command): void {
   program
     .command('collect')
-    .description('(not built yet)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new L2hError('l2h collect is not built yet', { code: 'INTERNAL' });
+    .description('the collector: journal every IQConnect line, rebuild books, write records to the sinks')
+    .requiredOption(
+      '--symbols <list>',
+      'symbols to watch on L1 and L2, comma-separated, e.g. --symbols AAPL,MSFT',
+    )
+    .option('--host <addr>', 'IQConnect (or simulator) host, e.g. --host 127.0.0.1', '127.0.0.1')
+    .option('--port-l1 <port>', 'Level 1 port, e.g. --port-l1 5009', '5009')
+    .option('--port-l2 <port>', 'Level 2 port, e.g. --port-l2 9200', '9200')
+    .option('--port-admin <port>', 'admin port (IQConnect status), e.g. --port-admin 9300', '9300')
+    .option('--no-admin', 'do not connect the admin port')
+    .option(
+      '--l2 <families>',
+      `L2 watch per symbol: ${L2_FAMILIES.join('|')} for all, or AAPL=mbo,IBM=mm`,
+      'mbp',
+    )
+    .option('--depth <n>', 'levels per side in an L2 record, e.g. --depth 10', '10')
+    .option(
+      '--sinks <list>',
+      `sinks, comma-separated; accepted: ${availableSinks().join(', ')}`,
+      COLLECTOR_DEFAULTS.sinks.join(','),
+    )
+    .option('--data-dir <dir>', 'where the JSONL files go, e.g. --data-dir data', 'data')
+    .option('--journal-dir <dir>', 'where journal sessions live, e.g. --journal-dir journal', 'journal')
+    .option('--session <id>', 'resume (or start) this journal session instead of a new one')
+    .option(
+      '--flush-ms <ms>',
+      'journal fdatasync interval: the most a crash can lose',
+      String(COLLECTOR_DEFAULTS.flushMs),
+    )
+    .option('--rotate-mb <mb>', 'journal segment size in MiB', String(COLLECTOR_DEFAULTS.rotateMb))
+    .option(
+      '--monitor <host:port>',
+      'serve the live page, /metrics and /health there, e.g. --monitor 127.0.0.1:8090',
+    )
+    .option(
+      '--monitor-token <token>',
+      'require this token on the monitor (default: env L2H_MONITOR_TOKEN); needed off loopback',
+    )
+    .option('--pid-file <file>', 'write our pid here; refuse to start while it names a live process')
+    .option('--log-file <file>', 'append logs here instead of stderr')
+    .option('--log-level <level>', 'debug, info, warn, error, silent', 'info')
+    .option('--status-file <file>', 'rewrite the status JSON here every second and at exit')
+    .option('--drain-timeout-s <s>', 'on stop, wait this long for sinks to write what they hold', '30')
+    .addHelpText('after', HELP)
+    .action(async (flags: CollectFlags) => {
+      const symbols = flags.symbols
+        .split(',')
+        .map((s) => s.trim().toUpperCase())
+        .filter((s) => s !== '');
+      if (symbols.length === 0) throw usageError('--symbols names no symbol', 'e.g. --symbols AAPL,MSFT');
+      const token = flags.monitorToken ?? process.env.L2H_MONITOR_TOKEN;
+      const options = {
+        symbols,
+        host: flags.host,
+        ports: {
+          L1: parsePort(flags.portL1, '--port-l1'),
+          L2: parsePort(flags.portL2, '--port-l2'),
+          ADMIN: parsePort(flags.portAdmin, '--port-admin'),
+        },
+        family: parseFamilies(flags.l2, symbols),
+        depth: parsePositive(flags.depth, '--depth', true),
+        sinks: parseSinkList(flags.sinks),
+        dataDir: flags.dataDir,
+        journalDir: flags.journalDir,
+        session: flags.session,
+        flushMs: parsePositive(flags.flushMs, '--flush-ms', false),
+        rotateMb: parsePositive(flags.rotateMb, '--rotate-mb', false),
+        monitor: flags.monitor === undefined ? null : parseMonitor(flags.monitor, token),
+        statusFile: flags.statusFile ?? null,
+        drainTimeoutMs: parsePositive(flags.drainTimeoutS, '--drain-timeout-s', false) * 1000,
+        feed: { admin: flags.admin },
+      };
+      const logger = createLogger({ level: flags.logLevel, file: flags.logFile, name: 'collect' });
+      const pid = flags.pidFile === undefined ? null : await acquirePidFile(flags.pidFile);
+      if (pid?.replacedStale != null)
+        logger.warn({ file: pid.path, stalePid: pid.replacedStale }, 'replaced a stale pid file');
+      try {
+        const handle = await startCollector({ ...options, logger });
+        process.stdout.write(
+          `${JSON.stringify({ event: 'ready', session: handle.session, sessionDir: handle.sessionDir, resumed: handle.resumed, pid: process.pid, monitor: handle.monitorUrl })}\n`,
+        );
+        let signals = 0;
+        const onSignal = (signal: NodeJS.Signals): void => {
+          signals++;
+          if (signals > 1) {
+            // The journal is crash-safe: a second signal may cut the drain short.
+            logger.warn({ signal }, 'second signal: exiting now; the next start resumes from the journal');
+            process.exit(1);
+          }
+          logger.info({ signal }, 'signal: stopping gracefully');
+          void handle.stop(signal);
+        };
+        process.on('SIGTERM', onSignal);
+        process.on('SIGINT', onSignal);
+        const progress = isInteractive() ? setInterval(() => showProgress(handle.status()), 1000) : null;
+        const result = await handle.done;
+        if (progress !== null) {
+          clearInterval(progress);
+          process.stderr.write('\n');
+        }
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
+        process.stdout.write(
+          `${JSON.stringify({ event: 'stopped', session: result.session, sinksDrained: result.sinksDrained, error: result.error?.describe() ?? null })}\n`,
+        );
+        if (result.error !== null) throw result.error;
+      } finally {
+        await pid?.release();
+        logger.flush();
+      }
     });
+}
+
+function showProgress(s: ReturnType<Awaited<ReturnType<typeof startCollector>>['status']>): void {
+  const rate = (n: number) => Math.round(n).toLocaleString('en-US');
+  const sinks = s.sinks.map((k) => `${k.name} ${k.mode} lag ${k.lag}`).join(', ');
+  process.stderr.write(
+    `\r${s.state.padEnd(8)} L1 ${rate(s.rates.L1)}/s L2 ${rate(s.rates.L2)}/s | records ${rate(
+      s.totals.records.l2 + s.totals.records.l1 + s.totals.records.ticks + s.totals.records.gaps,
+    )} | ${sinks}   `,
+  );
 }

@@ -1,0 +1,81 @@
+/**
+ * A sink's live queue: a fixed-capacity FIFO of records in the order the deriver emitted them,
+ * which also knows its smallest seq in O(1) (a summary-burst record can arrive after records of
+ * later seqs, and a checkpoint must never claim a seq that still waits in the queue).
+ */
+import type { RecordEnvelope } from '../records/types.js';
+
+export class RecordQueue {
+  private readonly items: (RecordEnvelope | undefined)[];
+  private head = 0; // absolute position of the first item
+  private tail = 0; // absolute position after the last item
+  // Positions whose seqs increase from front to back: the front is the queue's minimum.
+  private readonly minPos: number[];
+  private minHead = 0;
+  private minTail = 0;
+
+  constructor(readonly capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`queue capacity must be ≥ 1, got ${capacity}`);
+    this.items = new Array(capacity).fill(undefined);
+    this.minPos = new Array(capacity).fill(0);
+  }
+
+  get length(): number {
+    return this.tail - this.head;
+  }
+
+  /** Append; false (and nothing changes) when the queue is full. */
+  push(record: RecordEnvelope): boolean {
+    const cap = this.capacity;
+    if (this.tail - this.head >= cap) return false;
+    const pos = this.tail++;
+    this.items[pos % cap] = record;
+    while (this.minTail > this.minHead && this.at(this.minPos[(this.minTail - 1) % cap]).seq >= record.seq)
+      this.minTail--;
+    this.minPos[this.minTail++ % cap] = pos;
+    return true;
+  }
+
+  /** The smallest seq queued, Infinity when empty. */
+  minSeq(): number {
+    return this.minTail > this.minHead
+      ? this.at(this.minPos[this.minHead % this.capacity]).seq
+      : Number.POSITIVE_INFINITY;
+  }
+
+  /** The record `i` places from the front (0 = the next one out). */
+  peek(i = 0): RecordEnvelope | undefined {
+    return i < this.length ? this.items[(this.head + i) % this.capacity] : undefined;
+  }
+
+  /** How many records from the front have seq ≤ `limit`, counting at most `max`. */
+  eligible(limit: number, max: number): number {
+    const n = Math.min(this.length, max);
+    for (let i = 0; i < n; i++) if (this.items[(this.head + i) % this.capacity]!.seq > limit) return i;
+    return n;
+  }
+
+  /** Remove and return the first `n` records. */
+  take(n: number): RecordEnvelope[] {
+    const out: RecordEnvelope[] = [];
+    const cap = this.capacity;
+    for (let k = Math.min(n, this.length); k > 0; k--) {
+      const pos = this.head++;
+      out.push(this.items[pos % cap]!);
+      this.items[pos % cap] = undefined;
+      if (this.minTail > this.minHead && this.minPos[this.minHead % cap] === pos) this.minHead++;
+    }
+    return out;
+  }
+
+  clear(): void {
+    this.items.fill(undefined);
+    this.head = this.tail = 0;
+    this.minHead = this.minTail = 0;
+  }
+
+  private at(pos: number): RecordEnvelope {
+    return this.items[pos % this.capacity]!;
+  }
+}
