@@ -6,7 +6,7 @@ import {
   type MonitorEndpoint,
   startCollector,
 } from '../../collector/pipeline/index.js';
-import { availableSinks, parseSinkList } from '../../collector/sinks/registry.js';
+import { availableSinks, parseSinkList, type SinkEndpoints } from '../../collector/sinks/registry.js';
 import { usageError } from '../../common/errors.js';
 import { createLogger } from '../../common/logger.js';
 import { isInteractive } from '../../common/progress.js';
@@ -33,6 +33,48 @@ interface CollectFlags {
   readonly logLevel?: string;
   readonly statusFile?: string;
   readonly drainTimeoutS: string;
+  readonly clickhouseUrl?: string;
+  readonly clickhouseDb?: string;
+  readonly kafkaBrokers?: string;
+  readonly kafkaTopicPrefix?: string;
+  readonly redisUrl?: string;
+  readonly redisPrefix?: string;
+  readonly redisStreamMaxlen?: string;
+}
+
+/**
+ * Service endpoints from flags, else the environment (the harness passes them by environment so
+ * that a password in a URL never shows in `ps` or in a run's recorded command line).
+ */
+export function sinkEndpoints(flags: CollectFlags, env: NodeJS.ProcessEnv = process.env): SinkEndpoints {
+  const chUrl = flags.clickhouseUrl ?? env.CLICKHOUSE_URL;
+  const brokers = flags.kafkaBrokers ?? env.KAFKA_BROKERS;
+  const redisUrl = flags.redisUrl ?? env.L2H_REDIS_URL ?? env.REDIS_URL;
+  const maxLen = flags.redisStreamMaxlen ?? env.L2H_REDIS_STREAM_MAXLEN;
+  return {
+    ...(chUrl ? { clickhouse: { url: chUrl, database: flags.clickhouseDb } } : {}),
+    ...(brokers
+      ? {
+          kafka: {
+            brokers: brokers
+              .split(',')
+              .map((b) => b.trim())
+              .filter(Boolean),
+            topicPrefix: flags.kafkaTopicPrefix,
+          },
+        }
+      : {}),
+    ...(redisUrl
+      ? {
+          redis: {
+            url: redisUrl,
+            keyPrefix: flags.redisPrefix ?? env.L2H_REDIS_PREFIX,
+            streamMaxLen:
+              maxLen === undefined ? undefined : parsePositive(maxLen, '--redis-stream-maxlen', true),
+          },
+        }
+      : {}),
+  };
 }
 
 const HELP = `
@@ -177,6 +219,22 @@ export function registerCollect(program: Command): void {
     .option('--log-level <level>', 'debug, info, warn, error, silent', 'info')
     .option('--status-file <file>', 'rewrite the status JSON here every second and at exit')
     .option('--drain-timeout-s <s>', 'on stop, wait this long for sinks to write what they hold', '30')
+    .option(
+      '--clickhouse-url <url>',
+      'ClickHouse HTTP URL for --sinks clickhouse (default: env CLICKHOUSE_URL)',
+    )
+    .option(
+      '--clickhouse-db <name>',
+      'ClickHouse database, created if missing (default: the URL path, else l2h)',
+    )
+    .option(
+      '--kafka-brokers <list>',
+      'Kafka bootstrap brokers for --sinks kafka (default: env KAFKA_BROKERS)',
+    )
+    .option('--kafka-topic-prefix <p>', 'Kafka topics are <p>l2, <p>l1, <p>ticks, <p>gaps (default iqfeed.)')
+    .option('--redis-url <url>', 'Redis URL for --sinks redis (default: env L2H_REDIS_URL, then REDIS_URL)')
+    .option('--redis-prefix <p>', 'prefix of every Redis key (default l2h:)')
+    .option('--redis-stream-maxlen <n>', 'records each Redis stream keeps, about (default 10000)')
     .addHelpText('after', HELP)
     .action(async (flags: CollectFlags) => {
       const symbols = flags.symbols
@@ -196,6 +254,7 @@ export function registerCollect(program: Command): void {
         family: parseFamilies(flags.l2, symbols),
         depth: parsePositive(flags.depth, '--depth', true),
         sinks: parseSinkList(flags.sinks),
+        endpoints: sinkEndpoints(flags),
         dataDir: flags.dataDir,
         journalDir: flags.journalDir,
         session: flags.session,

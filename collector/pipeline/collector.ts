@@ -244,6 +244,7 @@ class Collector {
       dataDir: this.o.dataDir,
       logger: this.o.logger,
       clock: this.o.clock,
+      endpoints: this.o.endpoints,
     };
     for (const name of this.o.sinks) {
       const sink = this.o.createSink !== null ? this.o.createSink(name, context) : createSink(name, context);

@@ -9,7 +9,7 @@ import { type Logger, silentLogger } from '../../common/logger.js';
 import { type FeedOptions, type FeedOptionsInput, resolveFeedOptions } from '../feed/options.js';
 import type { JournalFs } from '../journal/files.js';
 import type { Channel } from '../protocol/channel.js';
-import { availableSinks, type SinkContext } from '../sinks/registry.js';
+import { availableSinks, missingEndpoints, type SinkContext, type SinkEndpoints } from '../sinks/registry.js';
 import type { Sink, SinkName } from '../sinks/sink.js';
 
 const MiB = 1024 * 1024;
@@ -44,6 +44,8 @@ export interface CollectorOptions {
   readonly depth?: number;
   /** Default `['jsonl']`. */
   readonly sinks?: readonly SinkName[];
+  /** Where the ClickHouse, Kafka and Redis sinks write. */
+  readonly endpoints?: SinkEndpoints;
   readonly dataDir: string;
   readonly journalDir: string;
   /** Resume (or start) this journal session; default a new one. */
@@ -75,6 +77,7 @@ export interface CollectorOptions {
 export interface ResolvedCollectorOptions {
   readonly feed: FeedOptions;
   readonly sinks: readonly SinkName[];
+  readonly endpoints: SinkEndpoints;
   readonly dataDir: string;
   readonly journalDir: string;
   readonly session: string | null;
@@ -126,9 +129,13 @@ export function resolveCollectorOptions(o: CollectorOptions): ResolvedCollectorO
   const sinks = o.sinks ?? COLLECTOR_DEFAULTS.sinks;
   if (sinks.length === 0)
     throw usageError(`at least one sink is needed: accepted ${availableSinks().join(', ')}`);
+  const endpoints = o.endpoints ?? {};
+  const missing = missingEndpoints(sinks, endpoints);
+  if (missing.length > 0) throw usageError(`no endpoint for the ${missing.join(', ')} sink`);
   return {
     feed,
     sinks,
+    endpoints,
     dataDir: resolve(o.dataDir),
     journalDir: resolve(o.journalDir),
     session: o.session ?? null,

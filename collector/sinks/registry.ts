@@ -5,8 +5,35 @@
 import type { Clock } from '../../common/clock.js';
 import { usageError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
+import { CLICKHOUSE_RUNNER_DEFAULTS, createClickHouseSink } from './clickhouse/clickhouse-sink.js';
 import { JsonlSink } from './jsonl/jsonl-sink.js';
+import { createKafkaSink, KAFKA_RUNNER_DEFAULTS } from './kafka/kafka-sink.js';
+import { createRedisSink } from './redis/index.js';
 import { SINK_NAMES, type Sink, type SinkName } from './sink.js';
+
+/**
+ * Where the service sinks write. Given by flags or environment (collect.ts); a sink named in
+ * `--sinks` without its endpoint is a usage error at start, not a failure later.
+ */
+export interface SinkEndpoints {
+  readonly clickhouse?: { readonly url: string; readonly database?: string };
+  readonly kafka?: { readonly brokers: readonly string[]; readonly topicPrefix?: string };
+  readonly redis?: { readonly url: string; readonly keyPrefix?: string; readonly streamMaxLen?: number };
+}
+
+/** The flag and environment variable that give each service sink its endpoint. */
+export const ENDPOINT_SOURCES: Readonly<Record<'clickhouse' | 'kafka' | 'redis', string>> = {
+  clickhouse: '--clickhouse-url or CLICKHOUSE_URL',
+  kafka: '--kafka-brokers or KAFKA_BROKERS',
+  redis: '--redis-url or REDIS_URL',
+};
+
+function endpoint<K extends keyof SinkEndpoints>(c: SinkContext, name: K): NonNullable<SinkEndpoints[K]> {
+  const e = c.endpoints[name];
+  if (e === undefined)
+    throw usageError(`the ${name} sink needs an endpoint`, `give ${ENDPOINT_SOURCES[name]}`);
+  return e as NonNullable<SinkEndpoints[K]>;
+}
 
 /** What every sink factory gets: where to write, which session, and the shared services. */
 export interface SinkContext {
@@ -15,6 +42,7 @@ export interface SinkContext {
   readonly dataDir: string;
   readonly logger: Logger;
   readonly clock: Clock;
+  readonly endpoints: SinkEndpoints;
 }
 
 /** Runner settings a sink may want other than the defaults (bigger batches for a database). */
@@ -39,7 +67,48 @@ export const SINK_FACTORIES: Readonly<Partial<Record<SinkName, SinkFactory>>> = 
     // hold about a journal flush interval of records at full feed rate without overflowing.
     runner: { batchSize: 20_000, queueCapacity: 200_000 },
   },
+  clickhouse: {
+    description:
+      'rows in ClickHouse tables l2_snapshots, l1_quotes, ticks, gaps (ReplacingMergeTree by session, seq)',
+    create: (c) => {
+      const e = endpoint(c, 'clickhouse');
+      return createClickHouseSink(
+        { url: e.url, database: e.database },
+        { clock: c.clock, logger: c.logger.child({ sink: 'clickhouse' }) },
+      );
+    },
+    runner: CLICKHOUSE_RUNNER_DEFAULTS,
+  },
+  kafka: {
+    description: 'one message per record on <prefix>l2|l1|ticks|gaps, key = symbol, value = the JSONL line',
+    create: (c) => {
+      const e = endpoint(c, 'kafka');
+      return createKafkaSink(
+        { brokers: e.brokers, session: c.session, topicPrefix: e.topicPrefix },
+        { logger: c.logger.child({ sink: 'kafka' }) },
+      );
+    },
+    runner: KAFKA_RUNNER_DEFAULTS,
+  },
+  redis: {
+    description: 'latest book, quote and trade per symbol plus bounded streams in Redis',
+    create: (c) => {
+      const e = endpoint(c, 'redis');
+      return createRedisSink(
+        { url: e.url, session: c.session, keyPrefix: e.keyPrefix, streamMaxLen: e.streamMaxLen },
+        { logger: c.logger.child({ sink: 'redis' }), clock: c.clock },
+      );
+    },
+    runner: { batchSize: 2000 },
+  },
 };
+
+/** Names in `sinks` whose endpoint is missing, with where to give it. */
+export function missingEndpoints(sinks: readonly SinkName[], endpoints: SinkEndpoints): string[] {
+  return sinks
+    .filter((n): n is 'clickhouse' | 'kafka' | 'redis' => n !== 'jsonl' && endpoints[n] === undefined)
+    .map((n) => `${n} (${ENDPOINT_SOURCES[n]})`);
+}
 
 export function availableSinks(): SinkName[] {
   return SINK_NAMES.filter((n) => SINK_FACTORIES[n] !== undefined);
