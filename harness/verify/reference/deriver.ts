@@ -215,7 +215,7 @@ export class ReferenceDeriver {
   private stamp(channel: Channel, date: string | null, time: string | null, us: number): string {
     const t = this.lastT[channel];
     const d = date ?? t?.date ?? easternParts(us).date;
-    const tm = time ?? t?.time ?? `${easternParts(us).time}.000000`;
+    const tm = time ?? t?.time ?? easternIso(us).slice(11);
     return `${d}T${tm}`;
   }
 
@@ -278,8 +278,19 @@ export class ReferenceDeriver {
       }
       return;
     }
-    if (!family) return;
+    if (!family || symbol === '') return;
     this.closeGap('L2', symbol, seq, us, out);
+    if (!wellFormedL2(type, f)) {
+      // A line the collector cannot read changes no book and yields no record; a summary row still
+      // belongs to its burst (a first one starts the burst, which replaces the book).
+      if (!summary) return;
+      if (this.burst) this.burst.seq = seq;
+      else {
+        clearBook(this.book(symbol, summary));
+        this.burst = { symbol, family: summary, seq, timestamp: this.stamp('L2', null, null, us) };
+      }
+      return;
+    }
     const side = f[type === '7' || type === '8' || type === '9' ? 2 : 4] === 'A' ? 'A' : 'B';
     let timestamp: string;
     if (family === 'mbp') {
@@ -341,6 +352,16 @@ export class ReferenceDeriver {
     this.l1Fields = new Map(names.map((n, i) => [n, i + 1]));
   }
 
+  /** Every selected field of a Q/P line reads as its kind (numbers where numbers are due). */
+  private wellFormedL1(f: readonly string[]): boolean {
+    for (const [name, i] of this.l1Fields) {
+      const v = f[i];
+      if (v === undefined || v === '') continue;
+      if (NUMERIC_L1.has(name) && !DECIMAL.test(v)) return false;
+    }
+    return true;
+  }
+
   private l1(line: string, seq: number, us: number, out: Expected[]): void {
     const f = splitFields(line);
     const type = f[0];
@@ -359,7 +380,9 @@ export class ReferenceDeriver {
     }
     if (type !== 'Q' && type !== 'P') return;
     const symbol = f[1] ?? '';
+    if (symbol === '') return;
     this.closeGap('L1', symbol, seq, us, out);
+    if (!this.wellFormedL1(f)) return;
     const field = (name: string): string | undefined => {
       const i = this.l1Fields.get(name);
       return i === undefined ? undefined : f[i];
@@ -410,6 +433,80 @@ export class ReferenceDeriver {
         total_volume: num(field('Total Volume')),
         tick_id: num(field('TickID')),
       });
+    }
+  }
+}
+
+const DECIMAL = /^-?(\d+\.?\d*|\.\d+)$/;
+const INTEGER = /^-?\d+$/;
+const TIME = /^\d\d:\d\d:\d\d(\.\d+)?$/;
+const DATE = /^\d{4}-\d\d-\d\d$/;
+
+const NUMERIC_L1 = new Set([
+  'Most Recent Trade',
+  'Most Recent Trade Size',
+  'Most Recent Trade Market Center',
+  'Total Volume',
+  'Bid',
+  'Bid Size',
+  'Ask',
+  'Ask Size',
+  'Open',
+  'High',
+  'Low',
+  'Close',
+  'TickID',
+]);
+
+const opt = (re: RegExp, v: string | undefined) => v === undefined || v === '' || re.test(v);
+const req = (re: RegExp, v: string | undefined) => v !== undefined && re.test(v);
+const side = (v: string | undefined) => v === 'A' || v === 'B';
+
+/**
+ * Whether the collector can read an L2 data line at all, judged from its fields with this file's
+ * own rules (IQFEED-PROTOCOL.md §6.2): sides A/B, prices decimals, sizes and counts integers,
+ * times and dates in their wire forms or empty.
+ */
+function wellFormedL2(type: string, f: readonly string[]): boolean {
+  switch (type) {
+    case '7':
+    case '8':
+      return (
+        side(f[2]) &&
+        req(DECIMAL, f[3]) &&
+        req(INTEGER, f[4]) &&
+        opt(INTEGER, f[5]) &&
+        req(INTEGER, f[6]) &&
+        opt(TIME, f[7]) &&
+        opt(DATE, f[8])
+      );
+    case '9':
+      return side(f[2]) && req(DECIMAL, f[3]) && opt(TIME, f[4]) && opt(DATE, f[5]);
+    case '3':
+    case '4':
+    case '6':
+    case '0':
+      return (
+        opt(INTEGER, f[2]) &&
+        side(f[4]) &&
+        req(DECIMAL, f[5]) &&
+        req(INTEGER, f[6]) &&
+        opt(INTEGER, f[7]) &&
+        req(INTEGER, f[8]) &&
+        opt(TIME, f[9]) &&
+        opt(DATE, f[10])
+      );
+    case '5':
+      return opt(INTEGER, f[2]) && side(f[4]) && opt(TIME, f[5]) && opt(DATE, f[6]);
+    default: {
+      // Z, 2, U: MMID, bid, ask, sizes.
+      return (
+        (f[2] ?? '') !== '' &&
+        opt(DECIMAL, f[3]) &&
+        opt(DECIMAL, f[4]) &&
+        opt(INTEGER, f[5]) &&
+        opt(INTEGER, f[6])
+      );
     }
   }
 }
