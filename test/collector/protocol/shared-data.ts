@@ -1,18 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
+import { SHARED_ENV, sharedDir } from '../../../common/shared-dir.js';
 
 /**
  * Where the shared protocol research lives: `L2H_SHARED_DIR`, or `../shared` beside the repo
  * root. Read in place, never copied into the repository.
  */
-export const SHARED_ENV = 'L2H_SHARED_DIR';
-
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-
-export function sharedDir(): string {
-  return process.env[SHARED_ENV] ?? resolve(repoRoot, '../shared');
-}
+export { SHARED_ENV, sharedDir } from '../../../common/shared-dir.js';
 
 export function sharedFile(relative: string): string {
   return resolve(sharedDir(), relative);
