@@ -76,6 +76,10 @@ export class Hub implements SessionContext {
 
   // ---- SessionContext ----
 
+  get symbolLimit(): number | null {
+    return this.options.maxSymbols;
+  }
+
   simNowUs(): number {
     return this.engineRef?.simNowUs ?? this.index.startUs;
   }
@@ -140,7 +144,13 @@ export class Hub implements SessionContext {
 
   accept(channel: Channel, socket: Socket): Session {
     const id = this.nextId++;
-    const sendPath = this.options.sendPath?.({ id, channel }) ?? identitySendPath;
+    const sendPath =
+      this.options.sendPath?.({
+        id,
+        channel,
+        simNowUs: () => this.simNowUs(),
+        simBaseUs: this.index.startUs,
+      }) ?? identitySendPath;
     const out = new ConnectionOutput(socket, {
       channel,
       terminator: SERVER_TERMINATORS[channel],
@@ -268,6 +278,7 @@ export class Hub implements SessionContext {
       symbols: this.counters.symbolTable(),
       types: this.counters.types(),
       connections,
+      ...(this.options.faults ? { faults: this.options.faults.report() } : {}),
     };
   }
 

@@ -101,6 +101,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     throw err;
   }
 
+  o.faults?.onRefuse((channel, ms) => listeners.refuse(channel, ms, o.clock));
+
   const stopRun = (reason = 'stop'): Promise<SimulatorStats> => {
     if (stopping) return stopping;
     stopping = (async () => {

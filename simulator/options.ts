@@ -7,6 +7,8 @@ import { type Channel, DEFAULT_PORTS } from '../collector/protocol/channel.js';
 import { type Clock, systemClock } from '../common/clock.js';
 import { usageError } from '../common/errors.js';
 import { type Logger, silentLogger } from '../common/logger.js';
+import { FaultInjector } from './faults/injector.js';
+import type { FaultSpec } from './faults/spec.js';
 import type { SendPathFactory } from './send-path.js';
 
 /**
@@ -53,7 +55,7 @@ export interface SimulatorOptions {
   /** Fixed lines per second, whatever the tape's timing. */
   readonly rate?: number;
   readonly start?: StartMode;
-  /** Seeds every random choice (the S,CUST token today, faults later). Default 1. */
+  /** Seeds every random choice (the S,CUST token, faults without their own seed). Default 1. */
   readonly seed?: number;
   /** Per-connection output bound in KiB; over it the replay pauses until that client drains. */
   readonly maxQueueKb?: number;
@@ -63,8 +65,15 @@ export interface SimulatorOptions {
   readonly statsFile?: string;
   readonly clock?: Clock;
   readonly logger?: Logger;
-  /** The per-connection send transform (faults). Default: identity. */
+  /** The per-connection send transform. Default: identity, or the faults' when `faults` is given. */
   readonly sendPath?: SendPathFactory;
+  /** Faults to inject (simulator/faults/spec.ts); seeded by the spec's `seed`, else `seed`. */
+  readonly faults?: FaultSpec;
+  /**
+   * Symbols one connection may watch; a watch of one more is answered
+   * `S,SYMBOL LIMIT REACHED,<sym>`, as IQConnect does past the account's limit. Default: none.
+   */
+  readonly maxSymbols?: number;
   readonly probe?: PacingProbe;
   readonly onEvent?: (event: SimulatorEvent) => void;
   /** Lines processed between two yields to the event loop at full speed. Default 2048. */
@@ -95,6 +104,8 @@ export interface ResolvedSimulatorOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly sendPath: SendPathFactory | null;
+  readonly faults: FaultInjector | null;
+  readonly maxSymbols: number | null;
   readonly probe: PacingProbe | null;
   readonly onEvent: (event: SimulatorEvent) => void;
   readonly sliceLines: number;
@@ -129,19 +140,23 @@ export function resolveOptions(options: SimulatorOptions): ResolvedSimulatorOpti
     throw usageError(`unknown start mode ${JSON.stringify(start)}: expected ${START_MODES.join(', ')}`);
   }
   const clock = options.clock ?? systemClock;
+  const seed = checkInteger(options.seed ?? DEFAULTS.seed, 'seed', 0);
+  const faults = options.faults ? new FaultInjector({ spec: options.faults, seed }) : null;
   return {
     tape: options.tape,
     host: options.host ?? DEFAULTS.host,
     ports,
     pacing: resolvePacing(options.speed, options.rate),
     start,
-    seed: checkInteger(options.seed ?? DEFAULTS.seed, 'seed', 0),
+    seed,
     maxQueueBytes: checkPositive(options.maxQueueKb ?? DEFAULTS.maxQueueKb, 'max-queue-kb') * 1024,
     exitAtEnd: options.exitAtEnd ?? false,
     statsFile: options.statsFile ?? null,
     clock,
     logger: options.logger ?? silentLogger,
-    sendPath: options.sendPath ?? null,
+    sendPath: options.sendPath ?? faults?.sendPaths ?? null,
+    faults,
+    maxSymbols: options.maxSymbols === undefined ? null : checkInteger(options.maxSymbols, 'max-symbols', 1),
     probe: options.probe ?? null,
     onEvent: options.onEvent ?? (() => {}),
     sliceLines: checkInteger(options.sliceLines ?? DEFAULTS.sliceLines, 'sliceLines', 1),

@@ -1,9 +1,8 @@
 /**
- * The seam where faults will plug in (a later issue): every line bound for a client passes
+ * The seam where faults plug in (simulator/faults/): every line bound for a client passes
  * through its connection's SendPath, which may pass it on, drop it, repeat it, alter it, tear it
- * across writes, hold the connection or close it. Today only the identity path exists; the
- * connection output skips the call entirely when the identity path is in use, so the seam costs
- * nothing on the fast path.
+ * across writes, hold the connection or close it. Without `--faults` the identity path is used
+ * and the connection output skips the call entirely, so the seam costs nothing on the fast path.
  */
 import type { Channel } from '../collector/protocol/channel.js';
 
@@ -23,6 +22,11 @@ export interface SendSink {
   line(text: string): void;
   /** Queue latin1 bytes exactly as given, no terminator added: a torn or merged line. */
   raw(text: string): void;
+  /**
+   * Queue one line (the port's terminator added) and hand it to the socket in two writes, cut
+   * after `at` bytes of the line with its terminator (inside CRLF too). Counted as one line.
+   */
+  split(text: string, at: number): void;
   /** End the current socket write here, so what follows arrives in a separate write. */
   flush(): void;
   /**
@@ -41,6 +45,10 @@ export interface SendPath {
 export interface ConnectionInfo {
   readonly id: number;
   readonly channel: Channel;
+  /** Simulated time now (epoch µs): faults may fire at a simulated time. */
+  readonly simNowUs?: () => number;
+  /** The simulated time base (epoch µs) that fault times count from. */
+  readonly simBaseUs?: number;
 }
 
 /** Builds the send path of a new connection (faults decide per connection and seed). */

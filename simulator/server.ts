@@ -4,6 +4,7 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { CHANNELS, type Channel } from '../collector/protocol/channel.js';
+import type { Clock } from '../common/clock.js';
 import { L2hError } from '../common/errors.js';
 
 export interface Listeners {
@@ -11,6 +12,11 @@ export interface Listeners {
   readonly ports: Readonly<Record<Channel, number>>;
   /** Stop accepting; open connections are the caller's to close. */
   close(): Promise<void>;
+  /**
+   * Stop listening on one channel for `ms` (clients get ECONNREFUSED), then listen again on the
+   * same port: IQConnect gone for a while (the `outage` fault). Open connections stay.
+   */
+  refuse(channel: Channel, ms: number, clock: Clock): void;
 }
 
 export async function listen(
@@ -19,20 +25,41 @@ export async function listen(
   onConnection: (channel: Channel, socket: Socket) => void,
 ): Promise<Listeners> {
   const servers: Server[] = [];
+  const byChannel = {} as Record<Channel, Server>;
   const bound = {} as Record<Channel, number>;
+  let closed = false;
   const closeAll = (): Promise<void> =>
     Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())))).then(() => {});
   try {
     for (const channel of CHANNELS) {
       const server = createServer({ noDelay: true }, (socket) => onConnection(channel, socket));
       servers.push(server);
+      byChannel[channel] = server;
       bound[channel] = await listenOne(server, host, ports[channel], channel);
     }
   } catch (err) {
     await closeAll();
     throw err;
   }
-  return { ports: bound, close: closeAll };
+  const refusing = new Set<Channel>();
+  return {
+    ports: bound,
+    close: () => {
+      closed = true;
+      return closeAll();
+    },
+    refuse(channel, ms, clock) {
+      const server = byChannel[channel];
+      if (refusing.has(channel) || !server.listening) return;
+      refusing.add(channel);
+      server.close();
+      clock.setTimeout(() => {
+        refusing.delete(channel);
+        if (closed) return;
+        server.listen(bound[channel], host);
+      }, ms);
+    },
+  };
 }
 
 function listenOne(server: Server, host: string, port: number, channel: Channel): Promise<number> {

@@ -9,6 +9,7 @@
  *   send paths. With the identity send path (no faults) that is exactly what was sent.
  */
 import type { Channel } from '../collector/protocol/channel.js';
+import type { FaultReport } from './faults/injector.js';
 import type { Checkpoint } from './session/output.js';
 
 export interface SymbolCounts {
@@ -133,6 +134,8 @@ export interface SimulatorStats {
   readonly symbols: Readonly<Record<string, SymbolCounts>>;
   readonly types: Readonly<Record<Channel, Readonly<Record<string, number>>>>;
   readonly connections: readonly ConnectionReport[];
+  /** What the faults did and where (only with `--faults`). */
+  readonly faults?: FaultReport;
   /** Set when the run ended on an error (a tape found corrupt mid-replay). */
   readonly error?: string;
 }

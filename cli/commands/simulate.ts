@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { usageError } from '../../common/errors.js';
 import { createLogger } from '../../common/logger.js';
+import { loadFaultSpec } from '../../simulator/faults/spec.js';
 import { type SimulatorEvent, startSimulator } from '../../simulator/index.js';
 import { DEFAULTS, parseNumberFlag, parseSpeed, parseStartMode } from '../../simulator/options.js';
 
@@ -17,6 +18,8 @@ interface SimulateFlags {
   readonly maxQueueKb: string;
   readonly exitAtEnd?: boolean;
   readonly stats?: string;
+  readonly faults?: string;
+  readonly maxSymbols?: string;
   readonly logLevel?: string;
 }
 
@@ -36,6 +39,21 @@ Examples:
   l2h simulate --tape day.tape --port-l1 0 --port-l2 0 --port-admin 0 --speed max --exit-at-end
   l2h simulate --tape day.tape --rate 10000 --start now --stats sim-stats.json
   l2h simulate --tape day.tape --speed 10 --start all-watched --seed 7
+  l2h simulate --tape day.tape --seed 7 --faults faults.json
+  l2h simulate --tape day.tape --faults '{"faults":[{"kind":"reset","channel":"L2","at":{"line":5000}}]}'
+
+Faults (--faults: a JSON file, or inline JSON starting with "{"), each fired once at its point:
+  {"seed":7,
+   "faults":[{"kind":"split","channel":"L2","at":{"line":1200},"byte":41},
+             {"kind":"outage","channel":"L1","symbol":"AAPL","at":{"timeMs":60000},"ms":2000}],
+   "random":[{"kinds":["close","reset"],"channels":["L1","L2"],"count":50,"lines":[1000,900000]}]}
+  kinds: drop, duplicate, corrupt (field), truncate (keep), split (byte; inside CRLF too),
+         garbage / binary / oversized (bytes), time-backwards (backMs), unknown-type,
+         stall / full-buffer (ms), close (FIN), reset (RST), outage (ms: S,SERVER DISCONNECTED,
+         FIN, then connections on the channel refused)
+  at.line counts the lines offered on the channel (or, with "symbol", about that symbol) from 0;
+  at.timeMs is simulated time since the tape's time base. The stats' "faults" lists each fault
+  injected: connection, line index, simulated time and what exactly was done.
 `;
 
 export function registerSimulate(program: Command): void {
@@ -63,13 +81,21 @@ export function registerSimulate(program: Command): void {
     )
     .option(
       '--seed <n>',
-      'seed for every random choice (banner token today, faults later), e.g. --seed 7',
+      'seed for every random choice (banner token, faults without their own seed), e.g. --seed 7',
       '1',
     )
     .option(
       '--max-queue-kb <kb>',
       'per-connection output bound in KiB; a client over it pauses the replay until it drains, e.g. --max-queue-kb 1024',
       String(DEFAULTS.maxQueueKb),
+    )
+    .option(
+      '--faults <spec>',
+      'inject faults: a JSON file or inline JSON (see below), seeded by its "seed" or --seed, e.g. --faults faults.json',
+    )
+    .option(
+      '--max-symbols <n>',
+      'symbols one connection may watch; past it a watch gets S,SYMBOL LIMIT REACHED,<sym> (default: no limit), e.g. --max-symbols 500',
     )
     .option('--exit-at-end', 'exit once the tape is replayed and every queue is flushed')
     .option('--stats <file>', 'also write the final stats JSON to this file, e.g. --stats run/sim-stats.json')
@@ -99,6 +125,11 @@ export function registerSimulate(program: Command): void {
         maxQueueKb: parseNumberFlag(flags.maxQueueKb, '--max-queue-kb', 1, false),
         exitAtEnd: flags.exitAtEnd ?? false,
         statsFile: flags.stats,
+        faults: flags.faults === undefined ? undefined : await loadFaultSpec(flags.faults),
+        maxSymbols:
+          flags.maxSymbols === undefined
+            ? undefined
+            : parseNumberFlag(flags.maxSymbols, '--max-symbols', 1, true),
         logger,
         onEvent: emit,
       });

@@ -10,13 +10,15 @@ import { L2hError, usageError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import { createProgress } from '../../common/progress.js';
 import { machineIdentity, softwareVersions } from '../identity.js';
+import { redactArgs, redactText } from '../redact.js';
 import type { Check, MetricsSample, RunResults, TapeIdentity } from '../results/types.js';
 import { runPaths } from '../run-dir.js';
+import { type ReplayHooks, replayControl } from '../scenarios/hooks.js';
 import { jsonlSource } from '../verify/sinks/jsonl-source.js';
 import type { SinkRecordSource } from '../verify/sinks/source.js';
 import { verifyRun } from '../verify/verify-run.js';
 import { type Child, spawnChild } from './child.js';
-import { cpuSeconds, rssMb } from './process-stats.js';
+import { rssMb } from './process-stats.js';
 
 export interface ReplayOptions {
   readonly tape: string;
@@ -37,6 +39,8 @@ export interface ReplayOptions {
   /** Where sink records are read back for verification, by sink; JSONL is read from the run. */
   readonly sinkSources?: readonly SinkRecordSource[];
   readonly services?: Readonly<Record<string, string>>;
+  /** A scenario's actions and checks at fixed points of the run (harness/scenarios/hooks.ts). */
+  readonly hooks?: ReplayHooks;
 }
 
 export interface ReplayOutcome {
@@ -174,8 +178,8 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
     symbols: tape.symbols,
     l2: tape.families,
     scenario: options.scenario,
-    simulatorArgs: options.simulatorArgs ?? [],
-    collectorArgs: options.collectorArgs ?? [],
+    simulatorArgs: redactArgs(options.simulatorArgs ?? []),
+    collectorArgs: redactArgs(options.collectorArgs ?? []),
   };
   await writeFile(paths.config, `${JSON.stringify(config, null, 2)}\n`);
 
@@ -217,42 +221,56 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
     const ready = await sim.waitForEvent((e) => e['event'] === 'ready', 20_000, 'its ports');
     const ports = ready['ports'] as Record<'L1' | 'L2' | 'ADMIN', number>;
     log.info({ ports }, 'simulator ready');
-    collector = spawnChild(
-      'collector',
-      node,
-      [
-        cli,
-        'collect',
-        '--host',
-        '127.0.0.1',
-        '--port-l1',
-        String(ports.L1),
-        '--port-l2',
-        String(ports.L2),
-        '--port-admin',
-        String(ports.ADMIN),
-        '--symbols',
-        tape.symbols.join(','),
-        '--l2',
-        tape.families,
-        '--depth',
-        String(options.depth),
-        '--sinks',
-        options.sinks.join(','),
-        '--data-dir',
-        paths.data,
-        '--journal-dir',
-        paths.journal,
-        '--status-file',
-        paths.collectorStatus,
-        ...(options.collectorArgs ?? []),
-      ],
-      paths.collectorLog,
-    );
+    const spawnCollector = (extra: readonly string[]): Child => {
+      collector = spawnChild(
+        'collector',
+        node,
+        [
+          cli,
+          'collect',
+          '--host',
+          '127.0.0.1',
+          '--port-l1',
+          String(ports.L1),
+          '--port-l2',
+          String(ports.L2),
+          '--port-admin',
+          String(ports.ADMIN),
+          '--symbols',
+          tape.symbols.join(','),
+          '--l2',
+          tape.families,
+          '--depth',
+          String(options.depth),
+          '--sinks',
+          options.sinks.join(','),
+          '--data-dir',
+          paths.data,
+          '--journal-dir',
+          paths.journal,
+          '--status-file',
+          paths.collectorStatus,
+          ...(options.collectorArgs ?? []),
+          ...extra,
+        ],
+        paths.collectorLog,
+      );
+      return collector;
+    };
+    spawnCollector([]);
+    const control = replayControl({
+      paths,
+      simulator: sim,
+      current: () => collector!,
+      spawn: spawnCollector,
+    });
+    const during = options.hooks?.duringReplay?.(control) ?? Promise.resolve();
+    during.catch(() => {}); // awaited after tape-end; this only keeps an early failure from being unhandled
 
     // Metrics timeline and progress, once a second, from the collector's own status.
     const t0 = Date.now();
-    let lastCpu = { sim: 0, col: 0 };
+    // Sinks report counts; the timeline wants rates: the difference between two samples over their interval.
+    let previous: { at: number; journal: number; written: Map<string, number> } | null = null;
     const sample = async () => {
       const st = await readStatus(paths.collectorStatus);
       if (!st) return;
@@ -260,55 +278,58 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
       progress.update(Math.min(journaled, tape.identity.lines), {
         rate: `${Math.round(st.rates.L1 + st.rates.L2)}/s`,
       });
-      const [simRss, colRss, simCpu, colCpu] = await Promise.all([
-        rssMb(sim.pid),
-        rssMb(collector!.pid),
-        cpuSeconds(sim.pid),
-        cpuSeconds(collector!.pid),
-      ]);
+      const [simRss, colRss] = await Promise.all([rssMb(sim.pid), rssMb(collector!.pid)]);
+      const at = Date.now();
+      const written = new Map(st.sinks.map((k) => [k.name as string, k.written]));
+      const perSecond = (now: number, before: number | undefined) =>
+        previous && before !== undefined
+          ? Math.round(((now - before) * 1000) / Math.max(1, at - previous.at))
+          : 0;
       const s: MetricsSample = {
-        t: Math.round((Date.now() - t0) / 100) / 10,
+        t: Math.round((at - t0) / 100) / 10,
         rates: {
-          'feed.L1': st.rates.L1,
-          'feed.L2': st.rates.L2,
-          'feed.ADMIN': st.rates.ADMIN,
-          ...Object.fromEntries(st.sinks.map((k) => [`sink.${k.name}.written`, k.written])),
+          'feed.L1': Math.round(st.rates.L1),
+          'feed.L2': Math.round(st.rates.L2),
+          'feed.ADMIN': Math.round(st.rates.ADMIN),
+          journal: perSecond(st.journal.headSeq, previous?.journal),
+          ...Object.fromEntries(
+            st.sinks.map((k) => [`sink.${k.name}`, perSecond(k.written, previous?.written.get(k.name))]),
+          ),
         },
         lag: Object.fromEntries(st.sinks.map((k) => [k.name, k.lag])),
         queues: Object.fromEntries(st.sinks.map((k) => [k.name, k.queueDepth])),
         rssMb: { simulator: simRss ?? 0, collector: colRss ?? 0 },
       };
-      lastCpu = { sim: simCpu ?? lastCpu.sim, col: colCpu ?? lastCpu.col };
+      previous = { at, journal: st.journal.headSeq, written };
       await appendFile(paths.metrics, `${JSON.stringify(s)}\n`);
     };
     sampler = setInterval(() => void sample().catch(() => {}), 1000);
 
     const tapeEnd = await Promise.race([
       sim.waitForEvent((e) => e['event'] === 'tape-end', options.timeoutMs, 'the end of the tape'),
-      collector.exited.then((r) => {
-        throw new L2hError(`the collector exited during the replay (code ${r.code}, signal ${r.signal})`, {
-          code: 'INTERNAL',
-          context: { log: paths.collectorLog },
-        });
-      }),
+      control.unplannedExit(),
     ]);
+    await during;
     const sent = (tapeEnd['channels'] ?? {}) as Record<string, { lines: number }>;
     log.info({ sent }, 'tape replayed; waiting for the collector to journal every line');
     // The collector has everything once its journal holds as many L1/L2 lines as were sent.
-    await waitFor('the collector to journal every line sent', 120_000, async () => {
-      const st = await readStatus(paths.collectorStatus);
-      if (!st) return null;
-      return st.totals.lines.L1 >= (sent['L1']?.lines ?? 0) && st.totals.lines.L2 >= (sent['L2']?.lines ?? 0)
-        ? st
-        : null;
-    });
+    if (options.hooks?.afterTapeEnd) await options.hooks.afterTapeEnd(control, sent);
+    else
+      await waitFor('the collector to journal every line sent', 120_000, async () => {
+        const st = await readStatus(paths.collectorStatus);
+        if (!st) return null;
+        return st.totals.lines.L1 >= (sent['L1']?.lines ?? 0) &&
+          st.totals.lines.L2 >= (sent['L2']?.lines ?? 0)
+          ? st
+          : null;
+      });
     clearInterval(sampler);
     sampler = null;
     await sample().catch(() => {});
     progress.update(tape.identity.lines);
     progress.stop();
 
-    const colExit = await collector.stop(120_000);
+    const colExit = await control.collector().stop(120_000);
     const simExit = await sim.stop(20_000);
     const checks: Check[] = [
       exitCheck('collector', colExit, 'collector/collector.log'),
@@ -319,9 +340,17 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
     const sinks: SinkRecordSource[] = [jsonlSource(paths.data), ...(options.sinkSources ?? [])].filter((s) =>
       options.sinks.includes(s.name as SinkName),
     );
-    const outcome = await verifyRun({ runDir: paths.dir, depth: options.depth, sinks, onProgress: () => {} });
+    const truncatedAllowed = await options.hooks?.truncatedAllowed?.(control);
+    const outcome = await verifyRun({
+      runDir: paths.dir,
+      depth: options.depth,
+      sinks,
+      truncatedAllowed,
+      onProgress: () => {},
+    });
     verifyProgress.stop();
     checks.push(...outcome.checks);
+    if (options.hooks?.extraChecks) checks.push(...(await options.hooks.extraChecks(control, outcome)));
 
     const simStats = JSON.parse(await readFile(paths.simulatorStats, 'utf8')) as {
       types?: Record<string, Record<string, number>>;
@@ -336,7 +365,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
       verdict: checks.every((c) => c.pass) ? 'pass' : 'fail',
       run: {
         id: basename(paths.dir),
-        command: options.command,
+        command: redactArgs(options.command.split(' ')).join(' '),
         startedAt,
         durationMs: Date.now() - started,
         tape: tape.identity,
@@ -345,7 +374,10 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
         config,
         versions: softwareVersions(),
         machine: machineIdentity(),
-        services: { ...(options.services ?? {}), jsonl: 'local files' },
+        services: {
+          ...Object.fromEntries(Object.entries(options.services ?? {}).map(([k, v]) => [k, redactText(v)])),
+          jsonl: 'local files',
+        },
       },
       checks,
       latency: [],

@@ -25,6 +25,8 @@ export interface SessionContext {
   readonly counters: SentCounters;
   readonly logger: Logger;
   readonly admin: AdminSettings;
+  /** Symbols one connection may watch (`S,SYMBOL LIMIT REACHED` past it); null: no limit. */
+  readonly symbolLimit: number | null;
   /** The fixed banner lines of this run (seeded): `S,IP,…` and `S,CUST,…`. */
   readonly banner: { readonly ip: string; readonly cust: string };
   simNowUs(): number;

@@ -175,6 +175,12 @@ export class L1Session extends Session implements L1Subscriber {
       return;
     }
     const before = this.watches.get(symbol);
+    if (before === undefined && this.atSymbolLimit()) {
+      this.reply(`S,SYMBOL LIMIT REACHED,${symbol}`, symbol);
+      // Asked for all the same: a start that waits for every watch must not wait forever.
+      this.ctx.noteWatch('L1', symbol);
+      return;
+    }
     if (before !== undefined && before !== kind) e.removeL1(before, this);
     this.watches.set(symbol, kind);
     e.addL1(kind, this);

@@ -102,6 +102,10 @@ export class L2Session extends Session implements L2Subscriber {
       return;
     }
     let fams = this.watches.get(symbol);
+    if (!fams && this.atSymbolLimit()) {
+      this.reply(`S,SYMBOL LIMIT REACHED,${symbol}`, symbol);
+      return;
+    }
     if (!fams) {
       fams = new Set();
       this.watches.set(symbol, fams);

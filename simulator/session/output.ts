@@ -140,6 +140,25 @@ export class ConnectionOutput implements SendSink {
     if (this.pending.length + this.socket.writableLength > this.maxQueueBytes) this.gate.flushWanted = true;
   }
 
+  split(text: string, at: number): void {
+    if (this.closed) return;
+    this.line(text);
+    // While held the line goes out whole with the rest: the hold decides when bytes move.
+    if (this.held) return;
+    const whole = text.length + this.termLen;
+    const cut = this.pending.length - whole + Math.max(1, Math.min(at, whole - 1));
+    const tail = this.pending.slice(cut);
+    // In shared mode `linesHashed` may already cover part of the tail (a checkpoint): keep
+    // that part counted as hashed when the tail becomes the pending text again.
+    const tailHashed = Math.max(0, this.linesHashed - cut);
+    this.pending = this.pending.slice(0, cut);
+    this.linesHashed = Math.min(this.linesHashed, cut);
+    this.flush();
+    if (this.closed) return;
+    this.pending = tail + this.pending;
+    this.linesHashed = tailHashed;
+  }
+
   /** Hand the queued text to the socket; block the replay if the socket is over its bound. */
   flush(): void {
     if (this.pending.length === 0 || this.held || this.closed) return;

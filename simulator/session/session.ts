@@ -80,6 +80,12 @@ export abstract class Session {
   /** Symbols watched (S,CLIENTSTATS), '' for the admin port. */
   abstract symbolCount(): number | null;
 
+  /** A watch of one more symbol would pass the per-connection limit (IQConnect's symbol limit). */
+  protected atSymbolLimit(): boolean {
+    const limit = this.ctx.symbolLimit;
+    return limit !== null && (this.symbolCount() ?? 0) >= limit;
+  }
+
   /** Symbols with regional quotes on (L1 only). */
   regionalCount(): number | null {
     return null;
