@@ -4,6 +4,10 @@ import { usageError } from '../../common/errors.js';
 import { createLogger } from '../../common/logger.js';
 import { ensureDefaultDay } from '../../fixtures/default-day.js';
 import { runReplay } from '../../harness/replay/replay.js';
+import { prepareSinkServices } from '../../harness/replay/sink-services.js';
+import type { RunResults } from '../../harness/results/types.js';
+import { runPaths } from '../../harness/run-dir.js';
+import { findScenario } from '../../harness/scenarios/index.js';
 import { formatSummary } from '../../harness/summary.js';
 import { writeReport } from '../../reports/index.js';
 import { intOption, parseSpeed } from '../options.js';
@@ -18,6 +22,8 @@ interface ReplayFlags {
   seed: string;
   timeout: string;
   logLevel: string;
+  scenario?: string;
+  full?: boolean;
 }
 
 export function parseSinks(text: string): SinkName[] {
@@ -68,6 +74,11 @@ export function registerReplay(program: Command): void {
     .option('--seed <n>', 'seed for the simulator (and faults, where a scenario has them)', '1')
     .option('--timeout <s>', 'give up when the replay has not finished after this many seconds', '1800')
     .option('--log-level <level>', 'log level on stderr (debug, info, warn, error)', 'warn')
+    .option(
+      '--scenario <name>',
+      'run a named, seeded fault scenario and verify it (`l2h scenarios` lists them)',
+    )
+    .option('--full', 'with --scenario: the full size instead of the CI size')
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -75,30 +86,61 @@ export function registerReplay(program: Command): void {
         '  l2h replay --tape day.tape.gz --speed 10     # a captured day at 10x\n' +
         '  l2h replay --tape day.tape --sinks jsonl,clickhouse,kafka --out runs/ci-123\n',
     )
-    .action(async (flags: ReplayFlags) => {
+    .action(async (flags: ReplayFlags, cmd: Command) => {
       const logger = createLogger({ level: flags.logLevel });
-      const tape = flags.tape ?? (await ensureDefaultDay());
-      const { dir, results } = await runReplay({
-        tape,
-        out: flags.out ?? defaultOut(),
-        speed: parseSpeed(flags.speed),
-        rate: flags.rate === undefined ? null : intOption('--rate', flags.rate, 1),
-        sinks: parseSinks(flags.sinks),
-        depth: intOption('--depth', flags.depth, 1),
-        seed: intOption('--seed', flags.seed, 0),
-        timeoutMs: intOption('--timeout', flags.timeout, 1) * 1000,
-        command: `l2h ${process.argv.slice(2).join(' ')}`,
-        scenario: null,
-        logger,
-      });
-      const { files } = await writeReport(dir);
+      const out = flags.out ?? defaultOut();
+      const command = `l2h ${process.argv.slice(2).join(' ')}`;
+      const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
+      let outcome: { dir: string; results: RunResults };
+      if (flags.scenario !== undefined) {
+        outcome = await findScenario(flags.scenario).run({
+          out,
+          full: flags.full === true,
+          tape: flags.tape,
+          logger,
+          seed: given('seed') ? intOption('--seed', flags.seed, 0) : undefined,
+          timeoutMs: given('timeout') ? intOption('--timeout', flags.timeout, 1) * 1000 : undefined,
+          command,
+        });
+      } else {
+        if (flags.full)
+          throw usageError('--full goes with --scenario', 'e.g. l2h replay --scenario crash-restart --full');
+        const sinks = parseSinks(flags.sinks);
+        const tape = flags.tape ?? (await ensureDefaultDay());
+        const services = await prepareSinkServices(sinks, out, logger);
+        try {
+          outcome = await runReplay({
+            tape,
+            out,
+            speed: parseSpeed(flags.speed),
+            rate: flags.rate === undefined ? null : intOption('--rate', flags.rate, 1),
+            sinks,
+            depth: intOption('--depth', flags.depth, 1),
+            seed: intOption('--seed', flags.seed, 0),
+            timeoutMs: intOption('--timeout', flags.timeout, 1) * 1000,
+            command,
+            scenario: null,
+            logger,
+            collectorArgs: services.collectorArgs,
+            collectorEnv: services.env,
+            sinkSources: services.sources,
+            services: services.describe,
+            hooks: {
+              extraChecks: (_control, verified) => services.extraChecks(verified, runPaths(out).data),
+            },
+          });
+        } finally {
+          await services.stop();
+        }
+      }
+      const { files } = await writeReport(outcome.dir);
       process.stdout.write(
         formatSummary(
-          results,
-          dir,
+          outcome.results,
+          outcome.dir,
           files.filter((f) => f.endsWith('.html')),
         ),
       );
-      process.exitCode = results.verdict === 'pass' ? 0 : 1;
+      process.exitCode = outcome.results.verdict === 'pass' ? 0 : 1;
     });
 }

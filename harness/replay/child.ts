@@ -33,9 +33,15 @@ function hookExit(): void {
   });
 }
 
-export function spawnChild(name: string, command: string, args: readonly string[], logFile: string): Child {
+export function spawnChild(
+  name: string,
+  command: string,
+  args: readonly string[],
+  logFile: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Child {
   hookExit();
-  const proc = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+  const proc = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   live.add(proc);
   const log = createWriteStream(logFile, { flags: 'a' });
   proc.stderr!.pipe(log);

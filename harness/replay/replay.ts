@@ -39,6 +39,8 @@ export interface ReplayOptions {
   /** Where sink records are read back for verification, by sink; JSONL is read from the run. */
   readonly sinkSources?: readonly SinkRecordSource[];
   readonly services?: Readonly<Record<string, string>>;
+  /** Extra environment for the collector: service endpoints, kept out of its command line. */
+  readonly collectorEnv?: Readonly<Record<string, string>>;
   /** A scenario's actions and checks at fixed points of the run (harness/scenarios/hooks.ts). */
   readonly hooks?: ReplayHooks;
 }
@@ -254,6 +256,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplayOutcome> 
           ...extra,
         ],
         paths.collectorLog,
+        { ...process.env, ...options.collectorEnv },
       );
       return collector;
     };

@@ -280,7 +280,7 @@ export class ReferenceDeriver {
     }
     if (!family || symbol === '') return;
     this.closeGap('L2', symbol, seq, us, out);
-    if (!wellFormedL2(type, f)) {
+    if (!wellFormedL2(type, line.split(','))) {
       // A line the collector cannot read changes no book and yields no record; a summary row still
       // belongs to its burst (a first one starts the burst, which replaces the book).
       if (!summary) return;
@@ -352,13 +352,11 @@ export class ReferenceDeriver {
     this.l1Fields = new Map(names.map((n, i) => [n, i + 1]));
   }
 
-  /** Every selected field of a Q/P line reads as its kind (numbers where numbers are due). */
-  private wellFormedL1(f: readonly string[]): boolean {
-    for (const [name, i] of this.l1Fields) {
-      const v = f[i];
-      if (v === undefined || v === '') continue;
-      if (NUMERIC_L1.has(name) && !DECIMAL.test(v)) return false;
-    }
+  /** A Q/P line carries every field of the list in force, each readable as its kind. */
+  private wellFormedL1(line: string): boolean {
+    const raw = line.split(',');
+    if (raw.length < this.l1Fields.size + 1) return false;
+    for (const [name, i] of this.l1Fields) if (!l1FieldOk(name, raw[i] ?? '')) return false;
     return true;
   }
 
@@ -382,7 +380,7 @@ export class ReferenceDeriver {
     const symbol = f[1] ?? '';
     if (symbol === '') return;
     this.closeGap('L1', symbol, seq, us, out);
-    if (!this.wellFormedL1(f)) return;
+    if (!this.wellFormedL1(line)) return;
     const field = (name: string): string | undefined => {
       const i = this.l1Fields.get(name);
       return i === undefined ? undefined : f[i];
@@ -438,45 +436,90 @@ export class ReferenceDeriver {
 }
 
 const DECIMAL = /^-?(\d+\.?\d*|\.\d+)$/;
-const INTEGER = /^-?\d+$/;
 const TIME = /^\d\d:\d\d:\d\d(\.\d+)?$/;
 const DATE = /^\d{4}-\d\d-\d\d$/;
+const US_DATE = /^\d\d\/\d\d\/\d{4}$/;
 
-const NUMERIC_L1 = new Set([
-  'Most Recent Trade',
-  'Most Recent Trade Size',
-  'Most Recent Trade Market Center',
-  'Total Volume',
-  'Bid',
-  'Bid Size',
-  'Ask',
-  'Ask Size',
-  'Open',
-  'High',
-  'Low',
-  'Close',
-  'TickID',
-]);
+/** An integer the way JavaScript can hold it exactly. */
+function integer(v: string): boolean {
+  return /^-?\d+$/.test(v) && Math.abs(Number(v)) <= Number.MAX_SAFE_INTEGER;
+}
+
+/** How the reference reads an L1 field it is given: by the kind of value IQFeed sends in it. */
+function l1Kind(name: string): 'price' | 'integer' | 'time' | 'date' | 'text' {
+  if (/Time$/.test(name)) return 'time';
+  if (/Date$/.test(name)) return 'date';
+  if (
+    /Size$|Volume$|Market Center$|^TickID$|^Open Interest$|^Delay$|^Number of Trades Today$|^Decimal Precision$|^Days to Expiration$|^Fraction Display Code$|^Market Open$|^Tick$|Aggressor$|Day Code$/.test(
+      name,
+    )
+  )
+    return 'integer';
+  if (
+    /^(Symbol|Exchange ID|Message Contents|Most Recent Trade Conditions|Restricted Code|Financial Status Indicator|Available Regions)$/.test(
+      name,
+    )
+  )
+    return 'text';
+  return 'price';
+}
+
+function l1FieldOk(name: string, v: string): boolean {
+  if (v === '') return true;
+  switch (l1Kind(name)) {
+    case 'price':
+      return DECIMAL.test(v);
+    case 'integer':
+      return integer(v);
+    case 'time':
+      return TIME.test(v);
+    case 'date':
+      return US_DATE.test(v);
+    default:
+      return true;
+  }
+}
+
+/** Fields after the type each L2 message must carry (empty is fine, absent is not). */
+const L2_FIELDS: Readonly<Record<string, number>> = {
+  '7': 8,
+  '8': 8,
+  '9': 5,
+  '3': 10,
+  '4': 10,
+  '6': 10,
+  '0': 10,
+  '5': 6,
+  Z: 13,
+  '2': 13,
+  U: 14,
+};
 
 const opt = (re: RegExp, v: string | undefined) => v === undefined || v === '' || re.test(v);
 const req = (re: RegExp, v: string | undefined) => v !== undefined && re.test(v);
+const optInt = (v: string | undefined) => v === undefined || v === '' || integer(v);
+const reqInt = (v: string | undefined) => v !== undefined && integer(v);
 const side = (v: string | undefined) => v === 'A' || v === 'B';
 
 /**
- * Whether the collector can read an L2 data line at all, judged from its fields with this file's
- * own rules (IQFEED-PROTOCOL.md §6.2): sides A/B, prices decimals, sizes and counts integers,
- * times and dates in their wire forms or empty.
+ * Whether the collector can read an L2 data line at all, judged from its raw fields (the trailing
+ * comma's empty field counts as present) with this file's own rules (IQFEED-PROTOCOL.md §6.2):
+ * every field of the layout present, symbol not empty, sides A/B, prices decimals, sizes and
+ * counts integers JavaScript holds exactly, times and dates in their wire forms or empty.
  */
-function wellFormedL2(type: string, f: readonly string[]): boolean {
+function wellFormedL2(type: string, raw: readonly string[]): boolean {
+  const need = L2_FIELDS[type];
+  if (need === undefined || raw.length < need + 1 || raw[1] === '') return false;
+  const f = raw;
   switch (type) {
     case '7':
     case '8':
       return (
         side(f[2]) &&
         req(DECIMAL, f[3]) &&
-        req(INTEGER, f[4]) &&
-        opt(INTEGER, f[5]) &&
-        req(INTEGER, f[6]) &&
+        reqInt(f[4]) &&
+        optInt(f[5]) &&
+        reqInt(f[6]) &&
         opt(TIME, f[7]) &&
         opt(DATE, f[8])
       );
@@ -487,27 +530,40 @@ function wellFormedL2(type: string, f: readonly string[]): boolean {
     case '6':
     case '0':
       return (
-        opt(INTEGER, f[2]) &&
+        optInt(f[2]) &&
         side(f[4]) &&
         req(DECIMAL, f[5]) &&
-        req(INTEGER, f[6]) &&
-        opt(INTEGER, f[7]) &&
-        req(INTEGER, f[8]) &&
+        reqInt(f[6]) &&
+        optInt(f[7]) &&
+        reqInt(f[8]) &&
         opt(TIME, f[9]) &&
         opt(DATE, f[10])
       );
     case '5':
-      return opt(INTEGER, f[2]) && side(f[4]) && opt(TIME, f[5]) && opt(DATE, f[6]);
-    default: {
-      // Z, 2, U: MMID, bid, ask, sizes.
+      return optInt(f[2]) && side(f[4]) && opt(TIME, f[5]) && opt(DATE, f[6]);
+    case 'U':
       return (
-        (f[2] ?? '') !== '' &&
+        f[2] !== '' &&
         opt(DECIMAL, f[3]) &&
         opt(DECIMAL, f[4]) &&
-        opt(INTEGER, f[5]) &&
-        opt(INTEGER, f[6])
+        optInt(f[5]) &&
+        optInt(f[6]) &&
+        opt(TIME, f[7]) &&
+        opt(DATE, f[8]) &&
+        opt(TIME, f[12])
       );
-    }
+    default:
+      // Z and 2: MMID, bid, ask, sizes, bid time, date, condition, ask time, flags.
+      return (
+        f[2] !== '' &&
+        opt(DECIMAL, f[3]) &&
+        opt(DECIMAL, f[4]) &&
+        optInt(f[5]) &&
+        optInt(f[6]) &&
+        opt(TIME, f[7]) &&
+        opt(DATE, f[8]) &&
+        opt(TIME, f[10])
+      );
   }
 }
 
