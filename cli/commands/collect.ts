@@ -40,6 +40,23 @@ interface CollectFlags {
   readonly redisUrl?: string;
   readonly redisPrefix?: string;
   readonly redisStreamMaxlen?: string;
+  readonly iqfeedProduct?: string;
+  readonly iqfeedProductVersion?: string;
+  readonly iqfeedLogin?: string;
+  readonly iqfeedPassword?: string;
+  readonly maxJournalMb?: string;
+  readonly staleMs?: string;
+}
+
+/** IQFeed login and product registration from flags, else the environment; absent when none given. */
+function iqfeedLogin(flags: CollectFlags, env: NodeJS.ProcessEnv = process.env) {
+  const login = {
+    productId: flags.iqfeedProduct ?? env.L2H_IQFEED_PRODUCT,
+    productVersion: flags.iqfeedProductVersion,
+    loginId: flags.iqfeedLogin ?? env.L2H_IQFEED_LOGIN,
+    password: flags.iqfeedPassword ?? env.L2H_IQFEED_PASSWORD,
+  };
+  return Object.fromEntries(Object.entries(login).filter(([, v]) => v !== undefined && v !== ''));
 }
 
 /**
@@ -235,6 +252,25 @@ export function registerCollect(program: Command): void {
     .option('--redis-url <url>', 'Redis URL for --sinks redis (default: env L2H_REDIS_URL, then REDIS_URL)')
     .option('--redis-prefix <p>', 'prefix of every Redis key (default l2h:)')
     .option('--redis-stream-maxlen <n>', 'records each Redis stream keeps, about (default 10000)')
+    .option(
+      '--iqfeed-product <id>',
+      'register this product id with IQConnect on the admin port (S,REGISTER CLIENT APP)',
+    )
+    .option('--iqfeed-product-version <v>', 'product version sent with --iqfeed-product')
+    .option('--iqfeed-login <id>', 'IQFeed login id, sent on the admin port (env L2H_IQFEED_LOGIN)')
+    .option(
+      '--iqfeed-password <pw>',
+      'IQFeed password; prefer env L2H_IQFEED_PASSWORD (a flag shows in ps); never logged',
+    )
+    .option(
+      '--max-journal-mb <mb>',
+      'stop (exit 1, loudly) before the journal session takes more than this on disk',
+    )
+    .option(
+      '--stale-ms <ms>',
+      'a connected port silent this long is stale: reconnect (IQConnect sends T every second)',
+      '5000',
+    )
     .addHelpText('after', HELP)
     .action(async (flags: CollectFlags) => {
       const symbols = flags.symbols
@@ -263,7 +299,15 @@ export function registerCollect(program: Command): void {
         monitor: flags.monitor === undefined ? null : parseMonitor(flags.monitor, token),
         statusFile: flags.statusFile ?? null,
         drainTimeoutMs: parsePositive(flags.drainTimeoutS, '--drain-timeout-s', false) * 1000,
-        feed: { admin: flags.admin },
+        maxJournalMb:
+          flags.maxJournalMb === undefined
+            ? undefined
+            : parsePositive(flags.maxJournalMb, '--max-journal-mb', false),
+        feed: {
+          admin: flags.admin,
+          staleMs: parsePositive(flags.staleMs ?? '5000', '--stale-ms', true),
+          iqfeed: iqfeedLogin(flags),
+        },
       };
       const logger = createLogger({ level: flags.logLevel, file: flags.logFile, name: 'collect' });
       const pid = flags.pidFile === undefined ? null : await acquirePidFile(flags.pidFile);

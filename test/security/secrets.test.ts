@@ -4,10 +4,10 @@
  * service URL among the recorded arguments; then every file of the run directory (journal,
  * JSONL, logs, stats, config, results, the HTML/Markdown/JSON/JUnit report) is searched for them.
  *
- * Not covered yet, because the collector has no way to take them today: the IQFeed login and
- * password (FeedOptions.iqfeed has no flag or variable) and a ClickHouse URL used by a
- * ClickHouse sink (not in the sink registry yet). When they get flags, add them to `SECRETS`
- * and to the collector's arguments below.
+ * The IQFeed password goes to the collector both ways it can (flag and environment) and is sent
+ * to the simulator's admin port, which echoes it masked as IQConnect does. Not covered: a
+ * password-bearing URL actually used by a ClickHouse sink (the local test server has no
+ * password to check it against); the URL is among the recorded arguments instead.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
@@ -22,7 +22,8 @@ import { writeReport } from '../../reports/index.js';
 
 const TOKEN = 'tok3n-Sh0uld-N3ver-Appear-7f3a9c';
 const CH_PASSWORD = 'chPa55w0rd-N3ver-Appear';
-const SECRETS = [TOKEN, CH_PASSWORD];
+const IQFEED_PASSWORD = 'IqF33d-pa55-N3ver-Appear';
+const SECRETS = [TOKEN, CH_PASSWORD, IQFEED_PASSWORD];
 
 const dir = mkdtempSync(join(tmpdir(), 'l2h-secrets-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -67,6 +68,8 @@ describe('secrets', () => {
     const out = join(dir, 'run');
     const before = process.env['L2H_MONITOR_TOKEN'];
     process.env['L2H_MONITOR_TOKEN'] = TOKEN;
+    const beforePw = process.env['L2H_IQFEED_PASSWORD'];
+    process.env['L2H_IQFEED_PASSWORD'] = IQFEED_PASSWORD;
     let results: RunResults;
     try {
       ({ results } = await runReplay({
@@ -81,13 +84,26 @@ describe('secrets', () => {
         command: `l2h replay --monitor-token ${TOKEN} --clickhouse-url http://l2h:${CH_PASSWORD}@127.0.0.1:8123/l2h`,
         scenario: null,
         logger: silentLogger,
-        collectorArgs: ['--monitor', '127.0.0.1:0', '--monitor-token', TOKEN, '--log-level', 'debug'],
+        collectorArgs: [
+          '--monitor',
+          '127.0.0.1:0',
+          '--monitor-token',
+          TOKEN,
+          '--iqfeed-login',
+          '424242',
+          '--iqfeed-password',
+          IQFEED_PASSWORD,
+          '--log-level',
+          'debug',
+        ],
         simulatorArgs: ['--log-level', 'debug'],
         services: { clickhouse: `http://l2h:${CH_PASSWORD}@127.0.0.1:8123` },
       }));
     } finally {
       if (before === undefined) delete process.env['L2H_MONITOR_TOKEN'];
       else process.env['L2H_MONITOR_TOKEN'] = before;
+      if (beforePw === undefined) delete process.env['L2H_IQFEED_PASSWORD'];
+      else process.env['L2H_IQFEED_PASSWORD'] = beforePw;
     }
     expect(results.checks.find((c) => c.id === 'process.collector-exit')?.pass).toBe(true);
     await writeReport(out);
@@ -100,6 +116,10 @@ describe('secrets', () => {
         if (text.includes(s)) leaks.push(`${f.slice(out.length + 1)} holds ${s.slice(0, 6)}…`);
     }
     expect(searched).toBeGreaterThan(8);
+    // The password did reach IQConnect (the simulator): its masked echo is in the journal.
+    const journaled: string[] = [];
+    for await (const f of files(join(out, 'journal'))) journaled.push((await readFile(f)).toString('latin1'));
+    expect(journaled.join('\n')).toMatch(/S,CURRENT PASSWORD,\(\*+\),/);
     expect(leaks).toEqual([]);
   }, 120_000);
 });
