@@ -18,6 +18,36 @@ export interface ConnectionEnd {
   readonly wasConnected: boolean;
 }
 
+/**
+ * How long the bytes of the read being delivered may have waited for the collector, set just
+ * before `ConnectionHandlers.lines` is called and valid during that call (reads are delivered
+ * one at a time, synchronously). `waitingSinceWallUs` ≤ `receivedWallUs` is the earliest the
+ * bytes may have been readable: the start of the pause when the read is the first after the
+ * socket was paused (backpressure, or the collector yielding the loop) and comes right after
+ * the resume, else the first read of the same event-loop turn when reads of other lines were
+ * handled before this one, else the read itself. An upper bound of the time in the kernel's
+ * socket buffer as far as the collector caused it: it misses waits behind other callbacks
+ * (a sink's completion, a GC) that came before the turn's first read.
+ */
+export const readTiming = { receivedWallUs: 0, waitingSinceWallUs: 0 };
+
+/** A read this soon after a resume found its bytes waiting: they count from the pause. */
+const RESUME_WINDOW_US = 2000;
+
+/** The first read of the current event-loop turn (any connection), or null between turns. */
+let turnStartWallUs: number | null = null;
+
+function turnStart(wallUs: number): number {
+  if (turnStartWallUs === null) {
+    turnStartWallUs = wallUs;
+    // The check phase follows the poll phase that delivers reads: the turn is over then.
+    setImmediate(() => {
+      turnStartWallUs = null;
+    });
+  }
+  return turnStartWallUs;
+}
+
 export interface ConnectionHandlers {
   /** The TCP connect completed; no line has been delivered yet. */
   connected(): void;
@@ -49,6 +79,9 @@ export class Connection {
   private endedBy: { reason: DisconnectReason; detail: string } | null = null;
   private lastError: string | null = null;
   private paused = false;
+  /** When reading stopped (for `readTiming`), until the first read after the resume. */
+  private pausedSinceWallUs: number | null = null;
+  private resumedAtWallUs = 0;
   /** Mono µs of the last complete line, null before the first. */
   lastLineMonoUs: number | null = null;
   /** Mono µs since which silence counts: the last line, the connect or the last resume. */
@@ -91,6 +124,7 @@ export class Connection {
   pause(): void {
     if (this.paused) return;
     this.paused = true;
+    this.pausedSinceWallUs ??= this.o.clock.wallUs();
     this.socket.pause();
     this.cancel('watchdog');
   }
@@ -98,6 +132,7 @@ export class Connection {
   resume(): void {
     if (!this.paused) return;
     this.paused = false;
+    this.resumedAtWallUs = this.o.clock.wallUs();
     this.socket.resume();
     // The silence while paused was ours, not the feed's.
     this.quietSinceUs = this.o.clock.monoUs();
@@ -144,6 +179,14 @@ export class Connection {
     const now = this.o.clock.monoUs();
     this.lastLineMonoUs = now;
     this.quietSinceUs = now;
+    let since = turnStart(wallUs);
+    const paused = this.pausedSinceWallUs;
+    if (paused !== null && !this.paused) {
+      this.pausedSinceWallUs = null;
+      if (wallUs - this.resumedAtWallUs <= RESUME_WINDOW_US && paused < since) since = paused;
+    }
+    readTiming.receivedWallUs = wallUs;
+    readTiming.waitingSinceWallUs = since;
     this.handlers.lines(lines, wallUs);
   }
 
@@ -156,7 +199,10 @@ export class Connection {
     if (!wasOpen) return;
     const rest = this.framer.end();
     // Received but never terminated: still data (the journal keeps it, the decoder flags it).
-    if (rest !== null && this.wasConnected) this.handlers.lines([rest], this.lastDataWallUs);
+    if (rest !== null && this.wasConnected) {
+      readTiming.receivedWallUs = readTiming.waitingSinceWallUs = this.lastDataWallUs;
+      this.handlers.lines([rest], this.lastDataWallUs);
+    }
     const end = this.endedBy ?? { reason: 'disconnect' as const, detail: this.lastError ?? 'EOF' };
     this.handlers.closed({ ...end, wasConnected: this.wasConnected });
   }

@@ -7,10 +7,14 @@
  * rotate, event), so what is durable is always a prefix of what was appended.
  *
  * Durability: a timer started by the first unflushed append writes and fdatasyncs at most
- * `flushIntervalMs` later, so about that much data is at risk in a crash. `durableSeq` moves
- * only after an fdatasync that covered the line returned. A connection event is fdatasynced,
- * after the lines before it, before any line after it is written, so on disk an event never
- * lacks the lines it follows nor precedes lines that outlived it.
+ * `flushIntervalMs` later, so about that much data is at risk in a crash. With `groupCommit`
+ * (what the collector uses) the lines appended in one turn of the event loop are written and
+ * fdatasynced right after it when no fdatasync is running, and otherwise as soon as the running
+ * one returns, all of them in one: a line is durable about one fdatasync after it arrived, a
+ * busy feed shares each fdatasync among many lines, and the timer still bounds the wait.
+ * `durableSeq` moves only after an fdatasync that covered the line returned. A connection event
+ * is fdatasynced, after the lines before it, before any line after it is written, so on disk an
+ * event never lacks the lines it follows nor precedes lines that outlived it.
  *
  * Disk limit (`maxBytes`): the journal refuses the first line that might not fit. From then on
  * every `append` throws the same L2hError (code IO) and `refusedAppends` counts them; the
@@ -59,6 +63,12 @@ export interface JournalOptions {
   readonly headers?: HeaderEntries;
   /** Longest time appended data waits for its fdatasync (default 100 ms). */
   readonly flushIntervalMs?: number;
+  /**
+   * Write and fdatasync after each turn of appends instead of waiting for the timer, one
+   * fdatasync at a time (the next covers everything appended while the last one ran).
+   * Default false: only the timer, `flush` and events sync.
+   */
+  readonly groupCommit?: boolean;
   /** Start a new segment before one would grow past this (default 256 MiB). */
   readonly rotateBytes?: number;
   /** Start a new segment when the US Eastern date of the receive time changes (default true). */
@@ -120,6 +130,7 @@ export class Journal {
   private readonly fs: JournalFs;
   private readonly extraHeaders: HeaderEntries;
   private readonly flushIntervalMs: number;
+  private readonly groupCommit: boolean;
   private readonly rotateBytes: number;
   private readonly rotateByDay: boolean;
   private readonly maxBytes: number;
@@ -133,7 +144,11 @@ export class Journal {
   private lastIndex: number;
   private buf: Buffer;
   private pos = 0;
+  /** `buf[0, sealed)` is queued for writing already; appends go on after it. */
+  private sealed = 0;
   private syncRequestedSeq: number;
+  /** A group commit is due at the end of this turn of appends. */
+  private commitDue = false;
   private timer: Timer | null = null;
   private disk: number;
   private appended = 0;
@@ -148,6 +163,8 @@ export class Journal {
   private queuedBytes = 0;
   private file: AppendFile | null = null;
   private durable: number;
+  /** `sync` ops queued or running: a group commit waits for the one running to return. */
+  private syncsPending = 0;
   private durableEvents: number;
   private writes = 0;
   private syncs = 0;
@@ -176,6 +193,7 @@ export class Journal {
     this.fs = options.fs ?? nodeJournalFs;
     this.extraHeaders = options.headers ?? [];
     this.flushIntervalMs = options.flushIntervalMs ?? 100;
+    this.groupCommit = options.groupCommit ?? false;
     this.rotateBytes = options.rotateBytes ?? 256 * MiB;
     this.rotateByDay = options.rotateByDay ?? true;
     this.maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
@@ -257,12 +275,12 @@ export class Journal {
 
   /** Bytes appended and not yet written to the file. */
   get bufferedBytes(): number {
-    return this.pos + this.queuedBytes;
+    return this.pos - this.sealed + this.queuedBytes;
   }
 
   /** True above the high-water mark: the feed reader should pause until `whenUncongested()`. */
   get congested(): boolean {
-    return this.pos + this.queuedBytes > this.highWaterBytes;
+    return this.bufferedBytes > this.highWaterBytes;
   }
 
   /** Why appends are refused (disk limit or I/O failure), or null while they are accepted. */
@@ -335,6 +353,11 @@ export class Journal {
     this.disk += bytes;
     this.appended++;
     if (this.timer === null) this.armTimer();
+    if (this.groupCommit && !this.commitDue) {
+      this.commitDue = true;
+      // After the caller's synchronous run of appends (a socket read), not after each line.
+      queueMicrotask(this.commitTurn);
+    }
     return this.seqNext++;
   }
 
@@ -385,7 +408,7 @@ export class Journal {
 
   /** Resolves when the buffered bytes fall back to half the high-water mark (or the journal fails). */
   async whenUncongested(): Promise<void> {
-    while (this.pos + this.queuedBytes > this.highWaterBytes / 2 && !this.finishedFlag) {
+    while (this.bufferedBytes > this.highWaterBytes / 2 && !this.finishedFlag) {
       // Bytes still in the append buffer only move on a flush: ask for one.
       if (this.queuedBytes === 0) this.requestSync();
       await this.changed();
@@ -478,19 +501,31 @@ export class Journal {
     );
   }
 
-  /** Queue the filled part of the buffer for writing; make room for `need` bytes. */
+  /**
+   * Queue what was appended since the last seal for writing; make room for `need` more bytes.
+   * Appends go on after the sealed part of the buffer (those bytes are never touched again),
+   * so a commit of a few lines does not cost a new buffer.
+   */
   private seal(need: number): void {
-    if (this.pos > 0) {
-      const data = this.buf.subarray(0, this.pos);
+    if (this.pos > this.sealed) {
+      const data = this.buf.subarray(this.sealed, this.pos);
       this.ops.push({ kind: 'write', data });
       this.queuedBytes += data.length;
+      this.sealed = this.pos;
+      this.kick();
+    }
+    if (need > this.buf.length - this.pos) {
       this.buf = Buffer.allocUnsafe(Math.max(this.chunkBytes, need));
       this.pos = 0;
-      this.kick();
-    } else if (need > this.buf.length) {
-      this.buf = Buffer.allocUnsafe(need);
+      this.sealed = 0;
     }
   }
+
+  /** The group commit after a turn of appends: now, unless an fdatasync runs (it follows that). */
+  private readonly commitTurn = (): void => {
+    this.commitDue = false;
+    if (this.syncsPending === 0 && !this.closing) this.requestSync();
+  };
 
   /** Queue a write and an fdatasync of everything appended so far. */
   private requestSync(): void {
@@ -498,6 +533,7 @@ export class Journal {
     const seq = this.seqNext - 1;
     if (seq > this.syncRequestedSeq && this.seg !== null) {
       this.ops.push({ kind: 'sync', seq });
+      this.syncsPending++;
       this.syncRequestedSeq = seq;
       this.kick();
     }
@@ -569,7 +605,16 @@ export class Journal {
       case 'sync':
         await this.currentFile().datasync();
         this.syncs++;
+        this.syncsPending--;
         this.advanceDurable(op.seq);
+        // Group commit: what arrived while this fdatasync ran goes in the next one, now.
+        if (
+          this.groupCommit &&
+          this.syncsPending === 0 &&
+          !this.closing &&
+          this.seqNext - 1 > this.syncRequestedSeq
+        )
+          this.requestSync();
         return;
       case 'close': {
         const file = this.currentFile();

@@ -18,6 +18,7 @@
  */
 import { rename, writeFile } from 'node:fs/promises';
 import { errorMessage, L2hError, usageError } from '../../common/errors.js';
+import { readTiming } from '../feed/connection.js';
 import { createFeed } from '../feed/feed.js';
 import type { Feed, FeedEvent, FeedListener } from '../feed/types.js';
 import { readCheckpoint } from '../journal/checkpoints.js';
@@ -123,6 +124,7 @@ async function openJournal(
       rotateBytes: o.rotateBytes,
       maxBytes: o.maxJournalBytes,
       highWaterBytes: o.journal.highWaterBytes,
+      groupCommit: o.journal.groupCommit,
       fs: o.journal.fs,
     });
   } catch (err) {
@@ -145,6 +147,7 @@ class Collector {
   private readonly rates = new RateTracker();
   private readonly metrics: CollectorMetrics;
   private readonly feedToJournal: LatencyHistogram;
+  private readonly feedWaitToJournal: LatencyHistogram;
   private readonly journalToSink = new Map<string, LatencyHistogram>();
   private readonly startedAtMs: number;
   private feed: Feed | null = null;
@@ -179,6 +182,7 @@ class Collector {
       journal: () => this.journalStatus(),
     });
     this.feedToJournal = new LatencyHistogram(this.metrics.feedToJournal);
+    this.feedWaitToJournal = new LatencyHistogram(this.metrics.feedWaitToJournal);
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;
     });
@@ -261,6 +265,7 @@ class Collector {
         clock: this.o.clock,
         logger: this.o.logger.child({ component: 'sink-runner' }),
         queueCapacity: this.o.runner.queueCapacity ?? defaults.queueCapacity,
+        queueBytes: this.o.runner.queueBytes ?? defaults.queueBytes,
         batchSize: this.o.runner.batchSize ?? defaults.batchSize,
         batchMs: this.o.runner.batchMs ?? defaults.batchMs,
         random: this.o.random,
@@ -335,7 +340,12 @@ class Collector {
     } catch (err) {
       this.die(err);
     }
-    this.feedToJournal.observe(this.o.clock.wallUs() - receivedWallUs);
+    const appendedUs = this.o.clock.wallUs();
+    this.feedToJournal.observe(appendedUs - receivedWallUs);
+    // The same read as the connection saw it: how long its bytes may have waited before it.
+    const waitingSince =
+      readTiming.receivedWallUs === receivedWallUs ? readTiming.waitingSinceWallUs : receivedWallUs;
+    this.feedWaitToJournal.observe(appendedUs - waitingSince);
     const mono = this.o.clock.monoUs();
     // Seqs of one read are consecutive: no event can come between two appends of one call.
     for (let i = 0; i < appended; i++) this.appendTimes.set(firstSeq + i, mono);
@@ -491,7 +501,11 @@ class Collector {
       journal: this.journalStatus(),
       sinks: this.runners.map((r) => r.status()),
       symbols: this.deriver.symbolStates(),
-      latency: { feedToJournal: this.feedToJournal.summary(), journalToSink: latencies },
+      latency: {
+        feedToJournal: this.feedToJournal.summary(),
+        feedWaitToJournal: this.feedWaitToJournal.summary(),
+        journalToSink: latencies,
+      },
       fatal,
       stopping: this.stopping !== null,
       feedPaused: this.paused,

@@ -1,6 +1,7 @@
 /**
- * Latency measurements: feed → journal (a line's receive time to its journal append) and
- * journal → sink (append to the sink acknowledging the record durable). A fixed log-scale
+ * Latency measurements: feed → journal (a socket read to the journal append of its lines, and
+ * the same from when the read's bytes may have started waiting: collector/feed/connection.ts
+ * `readTiming`) and journal → sink (append to the sink acknowledging the record durable). A fixed log-scale
  * histogram gives percentiles for the status without keeping samples; the same observations go
  * to a prom-client histogram for `/metrics`.
  */
@@ -17,6 +18,7 @@ export interface LatencySummary {
   readonly p50Us: number | null;
   readonly p90Us: number | null;
   readonly p99Us: number | null;
+  readonly p999Us: number | null;
   readonly maxUs: number | null;
 }
 
@@ -37,12 +39,13 @@ export class LatencyHistogram {
   }
 
   summary(): LatencySummary {
-    if (this.n === 0) return { count: 0, p50Us: null, p90Us: null, p99Us: null, maxUs: null };
+    if (this.n === 0) return { count: 0, p50Us: null, p90Us: null, p99Us: null, p999Us: null, maxUs: null };
     return {
       count: this.n,
       p50Us: this.quantile(0.5),
       p90Us: this.quantile(0.9),
       p99Us: this.quantile(0.99),
+      p999Us: this.quantile(0.999),
       maxUs: Math.round(this.max),
     };
   }

@@ -19,6 +19,7 @@ export interface MetricSources {
 export interface CollectorMetrics {
   readonly registry: Registry;
   readonly feedToJournal: Histogram;
+  readonly feedWaitToJournal: Histogram;
   readonly journalToSink: Histogram<'sink'>;
 }
 
@@ -144,6 +145,12 @@ export function createCollectorMetrics(sources: MetricSources): CollectorMetrics
     buckets: PROM_LATENCY_BUCKETS,
     registers,
   });
+  const feedWaitToJournal = new Histogram({
+    name: 'l2h_collector_feed_wait_to_journal_seconds',
+    help: 'From when a socket read may have started waiting (paused sockets, earlier reads of the turn) to the journal append of its lines',
+    buckets: PROM_LATENCY_BUCKETS,
+    registers,
+  });
   const journalToSink = new Histogram({
     name: 'l2h_collector_journal_to_sink_seconds',
     help: 'From a line journal append to its record being durable in the sink (sampled per batch)',
@@ -151,5 +158,5 @@ export function createCollectorMetrics(sources: MetricSources): CollectorMetrics
     buckets: PROM_LATENCY_BUCKETS,
     registers,
   });
-  return { registry, feedToJournal, journalToSink };
+  return { registry, feedToJournal, feedWaitToJournal, journalToSink };
 }

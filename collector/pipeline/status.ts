@@ -13,6 +13,12 @@ import type { LatencySummary } from './latency.js';
 export interface LatencyStatus {
   /** Socket read → journal append, per socket read. */
   readonly feedToJournal: LatencySummary;
+  /**
+   * Per socket read, from when its bytes may have started waiting for the collector (a pause of
+   * the sockets, earlier reads of the same event-loop turn: feed/connection.ts `readTiming`) to
+   * the journal append: what the feed → journal latency is as far as the collector adds to it.
+   */
+  readonly feedWaitToJournal: LatencySummary;
   /** Journal append → durable in the sink, per sink (sampled records of live batches). */
   readonly journalToSink: Readonly<Record<string, LatencySummary>>;
 }

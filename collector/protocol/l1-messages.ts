@@ -9,7 +9,7 @@ import {
   RESERVED,
   updateFieldKind,
 } from './fields.js';
-import type { FieldReader } from './scan.js';
+import { FieldReader } from './scan.js';
 import {
   type FieldValue,
   formatInteger,
@@ -73,6 +73,73 @@ export function decodeUpdate(
   }
   if (r.error !== null) return r.error;
   return m;
+}
+
+/**
+ * Decodes the few fields of Q and P lines a reader wants into one reused array, and only checks
+ * the others: the deriver reads about fifteen fields of an update, and `decodeUpdate` builds an
+ * object with a key per field of the list for every line (the L1 hot path). A line is accepted
+ * exactly when `decodeUpdate` accepts it, with the same values; for a malformed line `read`
+ * returns false and the caller decodes it the general way to get its DecodeError.
+ */
+export class UpdateFields {
+  /** The wanted fields' values after a `read`, in `wanted` order; null when empty or not in the list. */
+  readonly values: FieldValue[];
+  type: 'Q' | 'P' = 'Q';
+  symbol = '';
+  private readonly reader = new FieldReader();
+  private fields: readonly string[] | null = null;
+  private layout: UpdateLayout = UpdateLayout.DEFAULT;
+  /** Per field of the list: the index in `values` its value goes to, or -1 (checked only). */
+  private slots: Int32Array = new Int32Array(0);
+
+  /** `wanted`: field names other than `Symbol` (which every read gives as `symbol`). */
+  constructor(readonly wanted: readonly string[]) {
+    this.values = new Array<FieldValue>(wanted.length).fill(null);
+  }
+
+  /** A Q or P line (the caller checked its type) over the field list in force. */
+  read(line: string, type: 'Q' | 'P', fields: readonly string[]): boolean {
+    try {
+      return this.readLine(line, type, fields);
+    } catch {
+      // The general decoder turns an internal fault into a DecodeError; let it.
+      return false;
+    }
+  }
+
+  private readLine(line: string, type: 'Q' | 'P', fields: readonly string[]): boolean {
+    if (fields !== this.fields) this.plan(fields);
+    const r = this.reader;
+    r.reset(line, 'L1', 2, 1);
+    const symbol = r.symbol('Symbol');
+    const { kinds } = this.layout;
+    const names = this.layout.fields;
+    const slots = this.slots;
+    const values = this.values;
+    for (let i = 1; i < names.length && r.error === null; i++) {
+      const slot = slots[i];
+      if (slot < 0) r.check(kinds[i], names[i]);
+      else values[slot] = r.value(kinds[i], names[i]);
+    }
+    if (r.error !== null) return false;
+    this.type = type;
+    this.symbol = symbol;
+    return true;
+  }
+
+  private plan(fields: readonly string[]): void {
+    this.fields = fields;
+    this.layout = new UpdateLayout(fields);
+    const names = this.layout.fields;
+    this.slots = new Int32Array(names.length).fill(-1);
+    this.values.fill(null);
+    for (const [slot, name] of this.wanted.entries()) {
+      // As in decodeUpdate, a name listed twice keeps the value of its last column.
+      const i = names.lastIndexOf(name);
+      if (i > 0 && this.layout.stored[i]) this.slots[i] = slot;
+    }
+  }
 }
 
 /** A Q/P line over `layout`'s field list; fields absent from the message go out empty. */

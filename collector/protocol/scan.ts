@@ -7,6 +7,7 @@ import {
   type FieldValue,
   isIsoDate,
   isTime,
+  isUsDate,
   parseDecimal,
   parseInteger,
   usDateToIso,
@@ -297,6 +298,37 @@ export class FieldReader {
         return this.usDate(field);
       case 'time':
         return this.time(field);
+    }
+  }
+
+  /**
+   * Moves past the next field, checking it exactly as `value` would (the same problems, the same
+   * first error) without building its value: for a field the caller does not read.
+   */
+  check(kind: ValueKind, field: string): void {
+    switch (kind) {
+      case 'text':
+        this.next(field, EXPECTED.text);
+        return;
+      case 'price':
+      case 'decimal':
+        this.number(field);
+        return;
+      case 'integer':
+        this.integer(field);
+        return;
+      case 'date': {
+        const e = this.next(field, EXPECTED.date);
+        const s = this.start;
+        if (e > s && !isUsDate(this.line, s, e)) this.bad(field, EXPECTED.date, s, e);
+        return;
+      }
+      case 'time': {
+        const e = this.next(field, EXPECTED.time);
+        const s = this.start;
+        if (e > s && !isTime(this.line, s, e)) this.bad(field, EXPECTED.time, s, e);
+        return;
+      }
     }
   }
 

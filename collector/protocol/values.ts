@@ -126,18 +126,21 @@ function allDigits(s: string, start: number, end: number): boolean {
   return true;
 }
 
+/** `MM/DD/YYYY` (Level 1 dates). */
+export function isUsDate(s: string, start: number, end: number): boolean {
+  return (
+    end - start === 10 &&
+    s.charCodeAt(start + 2) === 47 &&
+    s.charCodeAt(start + 5) === 47 &&
+    allDigits(s, start, start + 2) &&
+    allDigits(s, start + 3, start + 5) &&
+    allDigits(s, start + 6, end)
+  );
+}
+
 /** `MM/DD/YYYY` → `YYYY-MM-DD`, or null when the text is not such a date. */
 export function usDateToIso(s: string, start: number, end: number): string | null {
-  if (
-    end - start !== 10 ||
-    s.charCodeAt(start + 2) !== 47 ||
-    s.charCodeAt(start + 5) !== 47 ||
-    !allDigits(s, start, start + 2) ||
-    !allDigits(s, start + 3, start + 5) ||
-    !allDigits(s, start + 6, end)
-  ) {
-    return null;
-  }
+  if (!isUsDate(s, start, end)) return null;
   return `${s.slice(start + 6, end)}-${s.slice(start, start + 2)}-${s.slice(start + 3, start + 5)}`;
 }
 

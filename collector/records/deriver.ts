@@ -27,16 +27,18 @@
  *   legacy market-maker book has no sides to clear and is left as is) and yields a record.
  */
 import { easternIso } from '../../common/eastern-time.js';
+import { L2hError } from '../../common/errors.js';
 import { integrityKinds, type MakerQuote, MboBook, MbpBook } from '../books/index.js';
 import type { BookFamily, OrderBook } from '../books/types.js';
 import type { JournalEntry } from '../journal/events.js';
 import type { Channel } from '../protocol/channel.js';
 import { type DecodeError, isDecodeError } from '../protocol/decode-error.js';
 import { AdminDecoder, L1Decoder, L2Decoder } from '../protocol/decoders.js';
-import type { UpdateMessage } from '../protocol/l1-messages.js';
+import { UpdateFields } from '../protocol/l1-messages.js';
 import type { FieldValue } from '../protocol/values.js';
 import { type DeriverCounts, type DeriverProblems, DeriverTally } from './deriver-stats.js';
 import { Envelope, RecordJson } from './json.js';
+import { chunkBytesFor, RecordBytes } from './record-bytes.js';
 import { SymbolState } from './symbol-state.js';
 import { dayOf, lastStampDay, laterTime, padTime, stamp, type TStamp, tStampOf } from './timestamp.js';
 import type { GapReason, RecordEnvelope, RecordKind } from './types.js';
@@ -97,6 +99,40 @@ const L2_DATA_TYPES = new Set(['0', '3', '4', '5', '6', '7', '8', '9', 'Z', '2',
 const L1_SYMBOL_TYPES = new Set(['Q', 'P', 'F', 'R', 'C']);
 const QUOTE_FIELDS = ['Bid', 'Bid Size', 'Ask', 'Ask Size'];
 
+/** The Q/P fields the deriver reads, and their places in `UpdateFields.values`. */
+const UPDATE_FIELDS = [
+  'Bid',
+  'Bid Size',
+  'Ask',
+  'Ask Size',
+  'Bid Time',
+  'Ask Time',
+  'Most Recent Trade',
+  'Most Recent Trade Size',
+  'Most Recent Trade Time',
+  'Most Recent Trade Date',
+  'Most Recent Trade Conditions',
+  'Most Recent Trade Market Center',
+  'Total Volume',
+  'TickID',
+  'Message Contents',
+] as const;
+const F_BID = 0;
+const F_BID_SIZE = 1;
+const F_ASK = 2;
+const F_ASK_SIZE = 3;
+const F_BID_TIME = 4;
+const F_ASK_TIME = 5;
+const F_TRADE = 6;
+const F_TRADE_SIZE = 7;
+const F_TRADE_TIME = 8;
+const F_TRADE_DATE = 9;
+const F_CONDITIONS = 10;
+const F_MARKET_CENTER = 11;
+const F_TOTAL_VOLUME = 12;
+const F_TICK_ID = 13;
+const F_CONTENTS = 14;
+
 function gapReason(reason: string | null | undefined): GapReason {
   return reason === 'restart' || reason === 'stale-feed' || reason === 'server-disconnected'
     ? reason
@@ -137,10 +173,13 @@ export class Deriver implements DeriverProgress {
   readonly depth: number;
   private readonly watched: readonly string[];
   private readonly families: Readonly<Record<string, BookFamily>>;
+  /** Gap records' text (rare); every other record is written as bytes by `lines`. */
   private readonly json: RecordJson;
+  private readonly lines: RecordBytes;
   private readonly tally: DeriverTally;
 
   private readonly l1dec = new L1Decoder();
+  private readonly quoteLine = new UpdateFields(UPDATE_FIELDS);
   private readonly l2dec = new L2Decoder();
   private readonly admindec = new AdminDecoder();
   private layoutFields: readonly string[] | null = null;
@@ -175,6 +214,7 @@ export class Deriver implements DeriverProgress {
     this.watched = [...options.symbols];
     this.families = options.families ?? {};
     this.json = new RecordJson(options.session);
+    this.lines = new RecordBytes(options.session, chunkBytesFor(options.symbols.length));
     this.tally = new DeriverTally(options.examples ?? 20);
     for (const s of this.watched) this.state(s);
   }
@@ -285,8 +325,11 @@ export class Deriver implements DeriverProgress {
     const sym = this.state(symbol);
     sym.resyncs++;
     const timestamp = easternIso(gap.startUs);
-    const json = this.json.gap(sym.json, timestamp, easternIso(us), us - gap.startUs, gap.reason, ch, seq);
-    this.emit(out, 'gaps', sym, seq, dayOf(timestamp), json);
+    this.lines.gap(
+      sym.lines,
+      this.json.gap(sym.json, timestamp, easternIso(us), us - gap.startUs, gap.reason, ch, seq),
+    );
+    this.emit(out, 'gaps', sym, seq, dayOf(timestamp));
   }
 
   private serverStatus(ch: DataChannel, status: string, us: number): void {
@@ -312,15 +355,10 @@ export class Deriver implements DeriverProgress {
     return s;
   }
 
-  private emit(
-    out: RecordEnvelope[],
-    kind: RecordKind,
-    sym: SymbolState,
-    seq: number,
-    day: string,
-    json: string,
-  ): void {
-    out.push(new Envelope(kind, sym.symbol, seq, day, json));
+  /** The record `this.lines` wrote last. */
+  private emit(out: RecordEnvelope[], kind: RecordKind, sym: SymbolState, seq: number, day: string): void {
+    const w = this.lines;
+    out.push(new Envelope(kind, sym.symbol, seq, day, null, w.chunk, w.start, w.end));
     this.tally.records[kind]++;
     this.emitted++;
   }
@@ -334,7 +372,8 @@ export class Deriver implements DeriverProgress {
     timestamp: string,
     day: string,
   ): void {
-    this.emit(out, 'l2', sym, seq, day, this.json.l2(sym.json, timestamp, book, this.depth, seq));
+    this.lines.l2(sym.lines, timestamp, book, this.depth, seq);
+    this.emit(out, 'l2', sym, seq, day);
   }
 
   private endBurst(out: RecordEnvelope[]): void {
@@ -529,6 +568,16 @@ export class Deriver implements DeriverProgress {
   // ── Level 1 ────────────────────────────────────────────────────────────────────────────
 
   private l1(text: string, seq: number, us: number, out: RecordEnvelope[]): void {
+    // Q and P (most of Level 1) through the lean path; anything else, and a Q or P line it
+    // finds malformed, through the decoder (which also follows the field list and protocol).
+    const c = text.charCodeAt(0);
+    if ((c === 81 || c === 80) && text.charCodeAt(1) === 44) {
+      const q = this.quoteLine;
+      if (q.read(text, c === 81 ? 'Q' : 'P', this.l1dec.fields)) {
+        this.update(q, seq, us, out);
+        return;
+      }
+    }
     const m = this.l1dec.decode(text);
     if (isDecodeError(m)) {
       this.tally.addMalformed(seq, 'L1', text, m.error);
@@ -544,8 +593,11 @@ export class Deriver implements DeriverProgress {
     switch (m.Type) {
       case 'Q':
       case 'P':
-        this.update(m, seq, us, out);
-        return;
+        // UpdateFields accepts exactly the Q and P lines the decoder accepts: never here.
+        throw new L2hError('the lean Q/P path refused a line the decoder accepts', {
+          code: 'INTERNAL',
+          context: { seq, line: text.slice(0, 200) },
+        });
       case 'F':
       case 'R':
       case 'C':
@@ -570,19 +622,20 @@ export class Deriver implements DeriverProgress {
     }
   }
 
-  private update(m: UpdateMessage, seq: number, us: number, out: RecordEnvelope[]): void {
-    const sym = this.dataLine('L1', m.Symbol, seq, us, out);
+  private update(q: UpdateFields, seq: number, us: number, out: RecordEnvelope[]): void {
+    const sym = this.dataLine('L1', q.symbol, seq, us, out);
     const fields = this.l1dec.fields;
     if (fields !== this.layoutFields) {
       this.layoutFields = fields;
       this.quoteFields = QUOTE_FIELDS.every((f) => fields.includes(f));
     }
+    const v = q.values;
     const tDate = this.tL1 === null ? null : this.tL1.date;
     if (this.quoteFields) {
-      const bid = num(m.Bid);
-      const bidSize = num(m['Bid Size']);
-      const ask = num(m.Ask);
-      const askSize = num(m['Ask Size']);
+      const bid = num(v[F_BID]);
+      const bidSize = num(v[F_BID_SIZE]);
+      const ask = num(v[F_ASK]);
+      const askSize = num(v[F_ASK_SIZE]);
       if (
         !sym.hasQuote ||
         bid !== sym.bid ||
@@ -596,47 +649,37 @@ export class Deriver implements DeriverProgress {
         sym.ask = ask;
         sym.askSize = askSize;
         const time =
-          laterTime(padTime(str(m['Bid Time'])), padTime(str(m['Ask Time']))) ??
-          padTime(str(m['Most Recent Trade Time']));
-        const ts = stamp(tDate ?? str(m['Most Recent Trade Date']), time, this.tL1, us);
-        this.emit(
-          out,
-          'l1',
-          sym,
-          seq,
-          lastStampDay(),
-          this.json.l1(sym.json, ts, bid, bidSize, ask, askSize, seq),
-        );
+          laterTime(padTime(str(v[F_BID_TIME])), padTime(str(v[F_ASK_TIME]))) ??
+          padTime(str(v[F_TRADE_TIME]));
+        const ts = stamp(tDate ?? str(v[F_TRADE_DATE]), time, this.tL1, us);
+        const day = lastStampDay();
+        this.lines.l1(sym.lines, ts, bid, bidSize, ask, askSize, seq);
+        this.emit(out, 'l1', sym, seq, day);
       }
     }
-    if (m.Type !== 'Q') return;
-    const contents = m['Message Contents'];
+    if (q.type !== 'Q') return;
+    const contents = v[F_CONTENTS];
     if (typeof contents !== 'string' || !isTrade(contents)) return;
-    const price = num(m['Most Recent Trade']);
+    const price = num(v[F_TRADE]);
     if (price === null) return;
-    const size = num(m['Most Recent Trade Size']);
-    const ts = stamp(
-      str(m['Most Recent Trade Date']) ?? tDate,
-      padTime(str(m['Most Recent Trade Time'])),
-      this.tL1,
-      us,
-    );
+    const size = num(v[F_TRADE_SIZE]);
+    const ts = stamp(str(v[F_TRADE_DATE]) ?? tDate, padTime(str(v[F_TRADE_TIME])), this.tL1, us);
     const day = lastStampDay();
     sym.lastTradePrice = price;
     sym.lastTradeSize = size;
     sym.lastTradeTimestamp = ts;
-    const json = this.json.tick(
-      sym.json,
+    this.lines.tick(
+      sym.lines,
       ts,
       price,
       size,
-      str(m['Most Recent Trade Conditions']),
-      num(m['Most Recent Trade Market Center']),
-      num(m['Total Volume']),
-      num(m.TickID),
+      str(v[F_CONDITIONS]),
+      num(v[F_MARKET_CENTER]),
+      num(v[F_TOTAL_VOLUME]),
+      num(v[F_TICK_ID]),
       seq,
     );
-    this.emit(out, 'ticks', sym, seq, day, json);
+    this.emit(out, 'ticks', sym, seq, day);
   }
 
   // ── admin ──────────────────────────────────────────────────────────────────────────────

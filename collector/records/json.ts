@@ -220,20 +220,43 @@ export class RecordJson {
 }
 
 /**
- * A record on its way to the sinks. The JSON is the record; the object form is parsed from it
- * only when a sink asks (JSONL never does), so the hot path builds no level objects, and every
- * sink sees exactly the values the JSON holds.
+ * A record on its way to the sinks. The deriver writes its JSONL line as bytes (record-bytes.ts)
+ * and the JSON text is decoded from them only when a sink asks (JSONL never does); the object
+ * form is parsed from the JSON only when a sink asks for it. So the hot path builds no level
+ * objects and no long-lived strings, and every sink sees exactly the values the bytes hold.
  */
 export class Envelope<K extends RecordKind = RecordKind> implements RecordEnvelope<K> {
   private parsed: RecordByKind[K] | undefined = undefined;
+  private text: string | null;
+  readonly lineBytes: Buffer | null;
+  readonly lineStart: number;
+  readonly lineEnd: number;
 
+  /**
+   * From the record's JSON text, or (`json` null) from its JSONL line in `bytes[start, end)`,
+   * the JSON's UTF-8 followed by `\n`.
+   */
   constructor(
     readonly kind: K,
     readonly symbol: string,
     readonly seq: number,
     readonly day: string,
-    readonly json: string,
-  ) {}
+    json: string | null,
+    bytes: Buffer | null = null,
+    start = 0,
+    end = 0,
+  ) {
+    this.text = json;
+    this.lineBytes = json === null ? bytes : null;
+    this.lineStart = start;
+    this.lineEnd = end;
+    if (json === null && bytes === null) throw new RangeError('an envelope needs its JSON or its bytes');
+  }
+
+  get json(): string {
+    if (this.text === null) this.text = this.lineBytes!.toString('utf8', this.lineStart, this.lineEnd - 1);
+    return this.text;
+  }
 
   get record(): RecordByKind[K] {
     if (this.parsed === undefined) this.parsed = JSON.parse(this.json) as RecordByKind[K];

@@ -6,10 +6,13 @@
 import { MboBook, MbpBook, MmBook } from '../books/index.js';
 import type { BookFamily, OrderBook } from '../books/types.js';
 import { jsonString } from './json.js';
+import { SymbolLines } from './record-bytes.js';
 
 export class SymbolState {
   /** The symbol as a JSON string literal, built once. */
   readonly json: string;
+  /** Where the deriver writes this symbol's records (record-bytes.ts). */
+  readonly lines: SymbolLines;
   mbp: MbpBook | null = null;
   mbo: MboBook | null = null;
   mm: MmBook | null = null;
@@ -36,6 +39,7 @@ export class SymbolState {
     readonly family: BookFamily | null,
   ) {
     this.json = jsonString(symbol);
+    this.lines = new SymbolLines(this.json);
   }
 
   mbpBook(): MbpBook {

@@ -94,4 +94,11 @@ export interface RecordEnvelope<K extends RecordKind = RecordKind> {
   readonly record: RecordByKind[K];
   /** The record as one line of JSON, without a newline. */
   readonly json: string;
+  /**
+   * The record's JSONL line (its JSON as UTF-8, then `\n`) where the deriver wrote it:
+   * `lineBytes[lineStart, lineEnd)`. Null for an envelope made from a JSON string.
+   */
+  readonly lineBytes: Buffer | null;
+  readonly lineStart: number;
+  readonly lineEnd: number;
 }

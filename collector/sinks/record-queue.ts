@@ -1,9 +1,16 @@
 /**
- * A sink's live queue: a fixed-capacity FIFO of records in the order the deriver emitted them,
- * which also knows its smallest seq in O(1) (a summary-burst record can arrive after records of
- * later seqs, and a checkpoint must never claim a seq that still waits in the queue).
+ * A sink's live queue: a FIFO of records in the order the deriver emitted them, bounded in
+ * records and in bytes (what its records take in memory: an L2 record is ten times an L1 one,
+ * so a count alone does not bound memory), which also knows its smallest seq in O(1) (a
+ * summary-burst record can arrive after records of later seqs, and a checkpoint must never
+ * claim a seq that still waits in the queue).
  */
 import type { RecordEnvelope } from '../records/types.js';
+
+/** Bytes a record holds in memory: its JSONL line (or, for a string envelope, its text). */
+export function recordBytes(r: RecordEnvelope): number {
+  return r.lineBytes !== null ? r.lineEnd - r.lineStart : r.json.length + 1;
+}
 
 export class RecordQueue {
   private readonly items: (RecordEnvelope | undefined)[];
@@ -13,10 +20,16 @@ export class RecordQueue {
   private readonly minPos: number[];
   private minHead = 0;
   private minTail = 0;
+  private bytes = 0;
 
-  constructor(readonly capacity: number) {
+  /** `maxBytes`: a record that would take the queue past it is refused (unless the queue is empty). */
+  constructor(
+    readonly capacity: number,
+    readonly maxBytes = Number.POSITIVE_INFINITY,
+  ) {
     if (!Number.isInteger(capacity) || capacity < 1)
       throw new RangeError(`queue capacity must be ≥ 1, got ${capacity}`);
+    if (!(maxBytes > 0)) throw new RangeError(`queue byte bound must be > 0, got ${maxBytes}`);
     this.items = new Array(capacity).fill(undefined);
     this.minPos = new Array(capacity).fill(0);
   }
@@ -25,10 +38,19 @@ export class RecordQueue {
     return this.tail - this.head;
   }
 
-  /** Append; false (and nothing changes) when the queue is full. */
+  /** Bytes of the records queued (`recordBytes`). */
+  get byteLength(): number {
+    return this.bytes;
+  }
+
+  /** Append; false (and nothing changes) when the queue is full, in records or in bytes. */
   push(record: RecordEnvelope): boolean {
     const cap = this.capacity;
-    if (this.tail - this.head >= cap) return false;
+    const n = this.tail - this.head;
+    if (n >= cap) return false;
+    const size = recordBytes(record);
+    if (n > 0 && this.bytes + size > this.maxBytes) return false;
+    this.bytes += size;
     const pos = this.tail++;
     this.items[pos % cap] = record;
     while (this.minTail > this.minHead && this.at(this.minPos[(this.minTail - 1) % cap]).seq >= record.seq)
@@ -62,7 +84,9 @@ export class RecordQueue {
     const cap = this.capacity;
     for (let k = Math.min(n, this.length); k > 0; k--) {
       const pos = this.head++;
-      out.push(this.items[pos % cap]!);
+      const r = this.items[pos % cap]!;
+      out.push(r);
+      this.bytes -= recordBytes(r);
       this.items[pos % cap] = undefined;
       if (this.minTail > this.minHead && this.minPos[this.minHead % cap] === pos) this.minHead++;
     }
@@ -73,6 +97,7 @@ export class RecordQueue {
     this.items.fill(undefined);
     this.head = this.tail = 0;
     this.minHead = this.minTail = 0;
+    this.bytes = 0;
   }
 
   private at(pos: number): RecordEnvelope {

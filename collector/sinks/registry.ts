@@ -50,6 +50,8 @@ export interface SinkRunnerDefaults {
   readonly batchSize?: number;
   readonly batchMs?: number;
   readonly queueCapacity?: number;
+  /** Bytes of records the queue holds (default: bounded by `queueCapacity` alone). */
+  readonly queueBytes?: number;
 }
 
 export interface SinkFactory {
@@ -63,9 +65,10 @@ export const SINK_FACTORIES: Readonly<Partial<Record<SinkName, SinkFactory>>> = 
     description: 'one JSON record per line in <data-dir>/<SYMBOL>_<kind>_<YYYYMMDD>.jsonl',
     create: (c) =>
       new JsonlSink({ dataDir: c.dataDir, session: c.session, logger: c.logger.child({ sink: 'jsonl' }) }),
-    // Big batches: a batch costs two rounds of file I/O whatever its size, and the queue must
-    // hold about a journal flush interval of records at full feed rate without overflowing.
-    runner: { batchSize: 20_000, queueCapacity: 200_000 },
+    // Big batches: a batch costs two rounds of file I/O whatever its size. The queue holds what
+    // the feed brings while a batch is written and synced (at full rate tens of thousands of
+    // records); bounded in bytes too, as its records' lines are most of the collector's memory.
+    runner: { batchSize: 20_000, queueCapacity: 200_000, queueBytes: 64 * 1024 * 1024 },
   },
   clickhouse: {
     description:

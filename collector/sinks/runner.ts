@@ -29,7 +29,7 @@ import { type DurableProgress, followJournal } from '../journal/read.js';
 import type { SinkStatus } from '../monitor/status.js';
 import type { Deriver, DeriverProgress } from '../records/deriver.js';
 import type { RecordEnvelope } from '../records/types.js';
-import { RecordQueue } from './record-queue.js';
+import { RecordQueue, recordBytes } from './record-queue.js';
 import { isRetriable, type RetryPolicy, retryDelayMs, SINK_RETRY_POLICY } from './retry.js';
 import type { Sink } from './sink.js';
 import { Waker } from './waker.js';
@@ -62,6 +62,8 @@ export interface SinkRunnerOptions {
   readonly logger: Logger;
   /** Records the queue holds before the sink leaves live mode (default 100,000). */
   readonly queueCapacity?: number;
+  /** Bytes of records (their JSONL lines) the queue holds before the sink leaves live mode (default: no bound). */
+  readonly queueBytes?: number;
   /** Records per `write` at most (default 5000). */
   readonly batchSize?: number;
   /** Wait up to this long for a batch to fill (default 0: write what is ready). */
@@ -71,6 +73,13 @@ export interface SinkRunnerOptions {
   readonly random?: () => number;
   /** With nothing to write, move the checkpoint over record-less lines at most this often (default 1000 ms). */
   readonly idleCheckpointMs?: number;
+  /**
+   * Write the checkpoint file at most this often behind batches (default 50 ms). A checkpoint
+   * write is two fdatasyncs; with small frequent batches (a quiet feed, journal group commit)
+   * one per batch would cost more than the batches. A checkpoint running behind only means a few
+   * more records come again after a crash, which sinks take idempotently.
+   */
+  readonly checkpointEveryMs?: number;
   /** `stuck` when the checkpoint has not moved for this long while behind (default 30 s). */
   readonly stuckMs?: number;
   /** Called after each acknowledged batch, before its checkpoint is written. */
@@ -91,11 +100,14 @@ export class SinkRunner {
   private readonly retry: RetryPolicy;
   private readonly random: () => number;
   private readonly idleCheckpointMs: number;
+  private readonly checkpointEveryMs: number;
   private readonly stuckMs: number;
-  private readonly rejoinSlack: number;
   private readonly waker: Waker;
   /** Retry backoff sleeps apart from `waker`, so journal progress does not cut a backoff short. */
   private readonly sleeper: Waker;
+  /** The checkpoint writer's wait between writes; a drain, a stop or an idle move cuts it short. */
+  private readonly checkpointPause: Waker;
+  private checkpointNow = false;
 
   private checkpointSeq: number;
   private readonly skipThrough: number;
@@ -117,6 +129,9 @@ export class SinkRunner {
   private unsubscribe: (() => void) | null = null;
   private drainWaiters: (() => void)[] = [];
 
+  /** Records and bytes offered, for the records the byte bound holds (`rejoinSlack`). */
+  private offeredCount = 0;
+  private offeredBytes = 0;
   private writtenCount = 0;
   private retryCount = 0;
   private overflowCount = 0;
@@ -127,16 +142,17 @@ export class SinkRunner {
     this.o = options;
     this.sink = options.sink;
     this.name = options.sink.name;
-    this.queue = new RecordQueue(options.queueCapacity ?? 100_000);
+    this.queue = new RecordQueue(options.queueCapacity ?? 100_000, options.queueBytes);
     this.batchSize = options.batchSize ?? 5000;
     this.batchMs = options.batchMs ?? 0;
     this.retry = options.retry ?? SINK_RETRY_POLICY;
     this.random = options.random ?? Math.random;
     this.idleCheckpointMs = options.idleCheckpointMs ?? 1000;
+    this.checkpointEveryMs = options.checkpointEveryMs ?? 50;
     this.stuckMs = options.stuckMs ?? 30_000;
-    this.rejoinSlack = Math.max(1, Math.floor(this.queue.capacity / 2));
     this.waker = new Waker(options.clock);
     this.sleeper = new Waker(options.clock);
+    this.checkpointPause = new Waker(options.clock);
     this.checkpointSeq = options.checkpoint;
     this.skipThrough = options.checkpoint;
     this.lastCheckpointWriteUs = this.lastCheckpointMoveUs = options.clock.monoUs();
@@ -156,6 +172,8 @@ export class SinkRunner {
   offer(record: RecordEnvelope): void {
     if (!this.attached || record.seq <= this.skipThrough) return;
     if (this.queue.push(record)) {
+      this.offeredCount++;
+      this.offeredBytes += recordBytes(record);
       // Live records usually wait for their journal fsync (onDurable wakes the loop then); a
       // record whose line is durable already (a restart re-deriving the journal) is news now.
       if (record.seq <= this.o.journal.durableSeq || this.queue.length === this.batchSize) this.waker.wake();
@@ -213,6 +231,7 @@ export class SinkRunner {
   async drain(timeoutMs: number): Promise<boolean> {
     this.draining = true;
     this.waker.wake();
+    this.checkpointPause.wake();
     if (this.isDrained()) return this.failed === null;
     let resolveRace: (ok: boolean) => void = () => {};
     const race = new Promise<boolean>((resolve) => {
@@ -232,6 +251,7 @@ export class SinkRunner {
     this.unsubscribe?.();
     this.waker.wake();
     this.sleeper.wake();
+    this.checkpointPause.wake();
     const loop = this.loop;
     this.loop = null;
     await loop;
@@ -380,6 +400,13 @@ export class SinkRunner {
     );
   }
 
+  /** Half of what the queue holds, in records: of its capacity, or of its byte bound at the records' mean size. */
+  private rejoinSlack(): number {
+    const q = this.queue;
+    const meanBytes = this.offeredCount > 0 ? this.offeredBytes / this.offeredCount : 1;
+    return Math.max(1, Math.floor(Math.min(q.capacity, q.maxBytes / meanBytes) / 2));
+  }
+
   /**
    * Close enough behind the live deriver: from its next record on, the queue takes over. "Close
    * enough" is half the queue: the queue must hold what the live side adds while this deriver
@@ -387,7 +414,7 @@ export class SinkRunner {
    * deriver by about one journal flush). If the queue overflows meanwhile, catching up goes on.
    */
   private maybeRejoin(deriver: DeriverProgress): void {
-    if (this.rejoinAt !== null || this.o.live.recordsEmitted - deriver.recordsEmitted > this.rejoinSlack)
+    if (this.rejoinAt !== null || this.o.live.recordsEmitted - deriver.recordsEmitted > this.rejoinSlack())
       return;
     this.rejoinAt = this.o.live.recordsEmitted;
     this.queue.clear();
@@ -443,6 +470,12 @@ export class SinkRunner {
   private async writeCheckpoints(): Promise<void> {
     try {
       while (this.checkpointWanted > this.checkpointSeq) {
+        const sinceMs = (this.o.clock.monoUs() - this.lastCheckpointWriteUs) / 1000;
+        if (sinceMs < this.checkpointEveryMs && !this.checkpointNow && !this.draining && !this.stopped) {
+          await this.checkpointPause.wait(this.checkpointEveryMs - sinceMs);
+          continue;
+        }
+        this.checkpointNow = false;
         const seq = this.checkpointWanted;
         await this.withRetry('checkpoint', () => writeCheckpoint(this.o.sessionDir, this.name, seq));
         const now = this.o.clock.monoUs();
@@ -462,6 +495,8 @@ export class SinkRunner {
 
   /** Checkpoint `seq` and wait until it is on disk (idle moves, draining). */
   private async saveCheckpoint(seq: number): Promise<void> {
+    this.checkpointNow = true;
+    this.checkpointPause.wake();
     this.requestCheckpoint(seq);
     const writer = this.checkpointWriter;
     if (writer !== null) await writer;

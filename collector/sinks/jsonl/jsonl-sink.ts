@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { errorMessage, L2hError } from '../../../common/errors.js';
 import { type Logger, silentLogger } from '../../../common/logger.js';
 import { nodeJournalFs } from '../../journal/files.js';
-import type { RecordEnvelope } from '../../records/types.js';
+import type { RecordEnvelope, RecordKind } from '../../records/types.js';
 import type { Sink } from '../sink.js';
 import { lockDataDir } from './dir-lock.js';
 import { fileSymbol, parseJsonlFileName } from './file-names.js';
@@ -48,6 +48,17 @@ interface OpenFile {
   readonly day: string;
 }
 
+interface StreamNames {
+  /** `<symbol>_<kind>` with the symbol escaped for a file name. */
+  readonly stream: string;
+  /** The day of the stream's last record and its file name. */
+  day: string;
+  name: string;
+  /** The batch `group` belongs to (a batch number; 0 for none). */
+  batch: number;
+  group: Group | null;
+}
+
 interface Group {
   readonly name: string;
   readonly stream: string;
@@ -74,7 +85,8 @@ export class JsonlSink implements Sink {
   // Insertion order is recency order: a file written to is moved to the end.
   private readonly files = new Map<string, OpenFile>();
   private readonly currentDay = new Map<string, string>();
-  private readonly safeSymbols = new Map<string, string>();
+  private readonly streams = new Map<string, Map<RecordKind, StreamNames>>();
+  private batches = 0;
   private unlock: (() => Promise<void>) | null = null;
   private linesWritten = 0;
   private bytesWritten = 0;
@@ -193,7 +205,7 @@ export class JsonlSink implements Sink {
       last = r.seq;
     }
     if (fresh.length === 0) return null;
-    await this.append(file, encodeLines(fresh));
+    await this.append(file, lineRuns(fresh));
     file.lastSeq = last;
     this.linesWritten += fresh.length;
     return file;
@@ -214,22 +226,40 @@ export class JsonlSink implements Sink {
 
   private group(batch: readonly RecordEnvelope[]): Map<string, Group> {
     const groups = new Map<string, Group>();
+    const stamp = ++this.batches;
     for (const r of batch) {
-      let safe = this.safeSymbols.get(r.symbol);
-      if (safe === undefined) {
-        safe = fileSymbol(r.symbol);
-        this.safeSymbols.set(r.symbol, safe);
+      const names = this.namesOf(r.symbol, r.kind);
+      // The file name of the stream's day, built once per day, and its group in this batch.
+      if (names.day !== r.day) {
+        names.day = r.day;
+        names.name = `${names.stream}_${r.day}.jsonl`;
+        names.batch = 0;
       }
-      const stream = `${safe}_${r.kind}`;
-      const name = `${stream}_${r.day}.jsonl`;
-      let g = groups.get(name);
-      if (g === undefined) {
-        g = { name, stream, day: r.day, records: [] };
-        groups.set(name, g);
+      let g = names.batch === stamp ? names.group : groups.get(names.name);
+      if (g === undefined || g === null) {
+        g = { name: names.name, stream: names.stream, day: r.day, records: [] };
+        groups.set(g.name, g);
       }
+      names.batch = stamp;
+      names.group = g;
       g.records.push(r);
     }
     return groups;
+  }
+
+  /** The names of a (symbol, kind) stream's files, kept per stream. */
+  private namesOf(symbol: string, kind: RecordKind): StreamNames {
+    let byKind = this.streams.get(symbol);
+    if (byKind === undefined) {
+      byKind = new Map();
+      this.streams.set(symbol, byKind);
+    }
+    let names = byKind.get(kind);
+    if (names === undefined) {
+      names = { stream: `${fileSymbol(symbol)}_${kind}`, day: '', name: '', batch: 0, group: null };
+      byKind.set(kind, names);
+    }
+    return names;
   }
 
   private async fileFor(g: Group, onCreate: () => void): Promise<OpenFile> {
@@ -267,14 +297,19 @@ export class JsonlSink implements Sink {
     }
   }
 
-  private async append(file: OpenFile, bytes: Buffer): Promise<void> {
+  /** Append the parts in order, with one writev (and more only after a short write). */
+  private async append(file: OpenFile, parts: Buffer[]): Promise<void> {
+    let total = 0;
+    for (const p of parts) total += p.length;
     try {
       let done = 0;
-      while (done < bytes.length) {
-        const { bytesWritten } = await file.handle.write(bytes, done, bytes.length - done);
+      let rest = parts;
+      while (done < total) {
+        const { bytesWritten } = await file.handle.writev(rest);
         done += bytesWritten;
+        if (done < total) rest = remainder(rest, bytesWritten);
       }
-      this.bytesWritten += bytes.length;
+      this.bytesWritten += total;
     } catch (err) {
       // Part of the text may be in the file: forget the file, so the retry re-reads its tail
       // (cutting a torn line, skipping records that made it) instead of writing them twice.
@@ -319,30 +354,49 @@ export class JsonlSink implements Sink {
 }
 
 /**
- * The records' JSON, one per line, as UTF-8 bytes: written record by record into one buffer sized
- * for ASCII (what the JSON nearly always is). Joining the strings first would build a huge
- * concatenated string that costs more to flatten and encode than the records took to derive.
+ * The records' JSONL lines, as the parts one writev writes. The deriver wrote each record's
+ * line as bytes (collector/records/record-bytes.ts), each symbol and kind in its own chunks, so
+ * the lines of one file mostly lie side by side: each run of adjacent lines is one part, written
+ * from where it lies (no copy). An envelope made from a JSON string (tests, tools) is encoded
+ * here, those of a run together.
  */
-function encodeLines(records: readonly RecordEnvelope[]): Buffer {
-  let size = 0;
-  for (const r of records) size += r.json.length + 1;
-  // Four spare bytes: a write that runs out of room stops at most 3 bytes short of the end, so
-  // `n === json.length` then holds only for an all-ASCII record written whole.
-  const buf = Buffer.allocUnsafe(size + 4);
-  let pos = 0;
+export function lineRuns(records: readonly RecordEnvelope[]): Buffer[] {
+  const parts: Buffer[] = [];
+  let run: Buffer | null = null;
+  let runStart = 0;
+  let runEnd = 0;
+  let text: string[] = [];
   for (let i = 0; i < records.length; i++) {
-    const json = records[i].json;
-    const n = buf.write(json, pos, 'utf8');
-    if (n !== json.length) {
-      // A non-ASCII character (a latin1 symbol or condition): encode the rest the general way.
-      const rest = records
-        .slice(i)
-        .map((r) => `${r.json}\n`)
-        .join('');
-      return Buffer.concat([buf.subarray(0, pos), Buffer.from(rest, 'utf8')]);
+    const r = records[i];
+    const bytes = r.lineBytes;
+    if (bytes !== null && bytes === run && r.lineStart === runEnd) {
+      runEnd = r.lineEnd;
+      continue;
     }
-    pos += n;
-    buf[pos++] = 10;
+    if (run !== null) parts.push(run.subarray(runStart, runEnd));
+    run = bytes;
+    if (bytes !== null) {
+      if (text.length > 0) {
+        parts.push(Buffer.from(text.join(''), 'utf8'));
+        text = [];
+      }
+      runStart = r.lineStart;
+      runEnd = r.lineEnd;
+    } else {
+      text.push(r.json, '\n');
+    }
   }
-  return buf.subarray(0, pos);
+  if (run !== null) parts.push(run.subarray(runStart, runEnd));
+  if (text.length > 0) parts.push(Buffer.from(text.join(''), 'utf8'));
+  return parts;
+}
+
+/** The parts after the first `written` bytes of them. */
+function remainder(parts: readonly Buffer[], written: number): Buffer[] {
+  let skip = written;
+  let i = 0;
+  while (i < parts.length && skip >= parts[i].length) skip -= parts[i++].length;
+  const rest = parts.slice(i);
+  if (skip > 0) rest[0] = rest[0].subarray(skip);
+  return rest;
 }

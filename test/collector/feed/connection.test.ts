@@ -118,4 +118,29 @@ describe('pause and resume', () => {
     r.feed.resume();
     await waitFor(() => r.rec.linesOf('L1').length === 2, 'the banner after resume');
   });
+
+  it('dates the first read after a pause from the pause: its bytes may have waited since (readTiming)', async () => {
+    const r = await rig();
+    await r.feed.start();
+    const l1 = await r.port.L1.waitForConn(1);
+    await l1.waitForCommands(2);
+    const reads = () => r.rec.reads.filter((x) => x.channel === 'L1');
+    l1.write('T,20240102 09:30:00\n');
+    await waitFor(() => reads().length === 1, 'a read while reading');
+    const before = reads()[0];
+    // Not paused and the first read of its turn: it waited for nothing.
+    expect(before.waitingSinceUs).toBe(before.us);
+    r.feed.pause();
+    const pausedAt = r.clock.wallUs();
+    r.advanceMs(300);
+    l1.write('Q,AAPL,1,\n');
+    r.feed.resume();
+    await waitFor(() => reads().length === 2, 'the read after the resume');
+    expect(reads()[1]).toMatchObject({ us: pausedAt + 300_000, waitingSinceUs: pausedAt });
+    // Reading again: the next read counts from itself.
+    r.advanceMs(10);
+    l1.write('Q,AAPL,2,\n');
+    await waitFor(() => reads().length === 3, 'a read after that');
+    expect(reads()[2]).toMatchObject({ us: pausedAt + 310_000, waitingSinceUs: pausedAt + 310_000 });
+  });
 });

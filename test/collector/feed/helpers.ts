@@ -3,9 +3,11 @@
  * client sends is kept; the test decides what to answer, when to close, reset or refuse), a
  * listener that records everything in order, and a logger whose output the test can read.
  */
+
 import { createServer, type Server, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
+import { readTiming } from '../../../collector/feed/connection.js';
 import {
   type Channel,
   createFeed,
@@ -159,9 +161,14 @@ export type Entry =
 /** A listener that keeps every call in order. */
 export class Recorder implements FeedListener {
   readonly log: Entry[] = [];
+  /** Each read's receive time and `readTiming.waitingSinceWallUs` as the listener saw them. */
+  readonly reads: { channel: Channel; us: number; waitingSinceUs: number }[] = [];
 
   lines(channel: Channel, lines: readonly string[], receivedWallUs: number): void {
     this.log.push({ kind: 'lines', channel, lines: [...lines], us: receivedWallUs });
+    const waitingSinceUs =
+      readTiming.receivedWallUs === receivedWallUs ? readTiming.waitingSinceWallUs : Number.NaN;
+    this.reads.push({ channel, us: receivedWallUs, waitingSinceUs });
   }
 
   event(e: FeedEvent): void {

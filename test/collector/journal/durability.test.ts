@@ -151,3 +151,67 @@ describe('I/O failure', () => {
     await expect(j.close()).rejects.toMatchObject({ code: 'IO' });
   });
 });
+
+describe('group commit', () => {
+  test('durableSeq advances right after a turn of appends, without waiting for the timer', async () => {
+    const j = await Journal.open({ dir, clock, fs, flushIntervalMs: 60_000, groupCommit: true });
+    const reported: number[] = [];
+    j.onDurable((seq) => reported.push(seq));
+    // The clock never moves: only the group commit can make these durable.
+    for (let i = 1; i <= 3; i++) j.append('L2', `line ${i}`, T0 + i);
+    expect(j.durableSeq).toBe(0);
+    await until(() => j.durableSeq === 3, 'the group commit');
+    // One fdatasync for the whole turn, not one per line.
+    expect(fs.log.filter((l) => l.startsWith('datasync-start'))).toHaveLength(1);
+    expect(reported).toEqual([3]);
+    await j.close();
+  });
+
+  test('one fdatasync at a time: what arrives while it runs goes in the next one, as soon as it returns', async () => {
+    const j = await Journal.open({ dir, clock, fs, flushIntervalMs: 60_000, groupCommit: true });
+    const reported: number[] = [];
+    j.onDurable((seq) => reported.push(seq));
+    fs.hold('datasync');
+    j.append('L2', 'a', T0);
+    await until(() => fs.waiting === 1, 'the first fdatasync to start');
+    j.append('L2', 'b', T0 + 1);
+    await new Promise((resolve) => setImmediate(resolve));
+    j.append('L2', 'c', T0 + 2);
+    await new Promise((resolve) => setImmediate(resolve));
+    // Still the first fdatasync only: the later lines wait for it to return, none is durable.
+    expect(fs.log.filter((l) => l.startsWith('datasync-start'))).toHaveLength(1);
+    expect(j.durableSeq).toBe(0);
+    fs.release('datasync');
+    await until(() => j.durableSeq === 3, 'the second group commit');
+    expect(reported).toEqual([1, 3]);
+    const order = fs.log.filter((l) => !l.startsWith('open'));
+    expect(order).toEqual([
+      'write journal-000001.tape 0\tL2\ta',
+      'datasync-start journal-000001.tape',
+      'datasync-done journal-000001.tape',
+      'write journal-000001.tape 2\tL2\tc',
+      'datasync-start journal-000001.tape',
+      'datasync-done journal-000001.tape',
+    ]);
+    await j.close();
+    expect((await readAllEntries(j.sessionDir)).map((e) => (e.type === 'line' ? e.line : e.type))).toEqual([
+      'a',
+      'b',
+      'c',
+    ]);
+  });
+
+  test('events keep their order with group commit', async () => {
+    const j = await Journal.open({ dir, clock, fs, groupCommit: true });
+    j.append('L2', 'before', T0);
+    j.recordEvent({ event: 'disconnect', channel: 'L2', us: T0 + 1, reason: 'reset' });
+    j.append('L2', 'after', T0 + 2);
+    await until(() => j.durableSeq === 2, 'the lines to be durable');
+    await j.close();
+    expect((await readAllEntries(j.sessionDir)).map((e) => `${e.type}${e.seq}`)).toEqual([
+      'line1',
+      'event2',
+      'line2',
+    ]);
+  });
+});

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { UPDATE_FIELDS } from '../../../collector/protocol/fields.js';
 import {
   type DecodeError,
   FUNDAMENTAL_FIELDS,
@@ -7,6 +9,13 @@ import {
   L1Decoder,
   type L1Message,
 } from '../../../collector/protocol/index.js';
+import {
+  encodeUpdate,
+  UpdateFields,
+  UpdateLayout,
+  type UpdateMessage,
+} from '../../../collector/protocol/l1-messages.js';
+import { update } from './arbitraries.js';
 
 const decode = (line: string, decoder = new L1Decoder()): L1Message | DecodeError => decoder.decode(line);
 
@@ -246,5 +255,53 @@ describe('R, N, C', () => {
       'Trade Price': 180.5,
     });
     expect(decode('C,IBM,I,,,180.5,1,2,,7')).not.toHaveProperty('Trade Type');
+  });
+});
+
+describe('UpdateFields: the wanted fields of Q and P, without a message object', () => {
+  const junk = fc.string({
+    unit: fc.constantFrom('1', '9', '0', '.', ':', '/', '-', 'A', 'x', ' '),
+    maxLength: 12,
+  });
+
+  it('accepts exactly the lines decodeUpdate accepts, with the same values, malformed ones included', () => {
+    fc.assert(
+      fc.property(
+        update,
+        fc.option(fc.tuple(fc.nat(), junk), { nil: null }),
+        fc.option(fc.nat(), { nil: null }),
+        fc.shuffledSubarray([...UPDATE_FIELDS.slice(1).map((f) => f.name), 'Nonexistent'], { minLength: 1 }),
+        ({ fields, message }, replace, cut, wanted) => {
+          const layout = new UpdateLayout(fields);
+          let parts = encodeUpdate(message, layout).split(',');
+          // A field replaced by junk (a bad number, time or date), or the line cut short.
+          if (replace !== null) parts[2 + (replace[0] % Math.max(1, parts.length - 2))] = replace[1];
+          if (cut !== null) parts = parts.slice(0, 2 + (cut % parts.length));
+          const line = parts.join(',');
+          const decoder = new L1Decoder({ fields });
+          const full = decoder.decode(line);
+          const lean = new UpdateFields(wanted);
+          const ok = lean.read(line, message.Type, decoder.fields);
+          expect(ok).toBe(!isDecodeError(full));
+          if (!ok || isDecodeError(full)) return;
+          const m = full as UpdateMessage;
+          expect(lean.type).toBe(m.Type);
+          expect(lean.symbol).toBe(m.Symbol);
+          expect(lean.values).toEqual(wanted.map((name) => m[name] ?? null));
+        },
+      ),
+    );
+  });
+
+  it('follows a new field list, and keeps the last column of a name listed twice', () => {
+    const lean = new UpdateFields(['Bid', 'Ask', 'Most Recent Trade Date']);
+    expect(
+      lean.read('Q,IBM,1.5,2.5,06/21/2024,', 'Q', ['Symbol', 'Bid', 'Ask', 'Most Recent Trade Date']),
+    ).toBe(true);
+    expect(lean.values).toEqual([1.5, 2.5, '2024-06-21']);
+    expect(lean.read('P,IBM,7,8,', 'P', ['Symbol', 'Ask', 'Ask'])).toBe(true);
+    expect(lean.type).toBe('P');
+    expect(lean.values).toEqual([null, 8, null]);
+    expect(lean.read('P,IBM,7,x,', 'P', ['Symbol', 'Ask', 'Ask'])).toBe(false);
   });
 });

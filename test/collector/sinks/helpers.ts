@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Journal } from '../../../collector/journal/journal.js';
+import { Journal, type JournalOptions } from '../../../collector/journal/journal.js';
 import { Deriver, type DeriverOptions } from '../../../collector/records/deriver.js';
 import { deriverHeaderEntries } from '../../../collector/records/journal-headers.js';
 import { deriveJournal } from '../../../collector/records/rederive.js';
@@ -23,6 +23,8 @@ export class GatedSink implements Sink {
   failures: { count: number; retriable: boolean } = { count: 0, retriable: true };
   writes = 0;
   inFlight = 0;
+  /** Called with every batch as it reaches the sink, before anything else happens to it. */
+  onWrite: ((batch: readonly RecordEnvelope[]) => void) | null = null;
 
   constructor(readonly inner: JsonlSink) {}
 
@@ -41,6 +43,7 @@ export class GatedSink implements Sink {
 
   async write(batch: readonly RecordEnvelope[]): Promise<void> {
     this.inFlight++;
+    this.onWrite?.(batch);
     try {
       if (this.holding) await new Promise<void>((resolve) => this.held.push(resolve));
       if (this.failures.count > 0) {
@@ -97,14 +100,27 @@ export class MiniCollector {
   static async open(
     root: string,
     options: Omit<DeriverOptions, 'session'>,
-    runner: Partial<Pick<SinkRunnerOptions, 'queueCapacity' | 'batchSize' | 'batchMs' | 'checkpoint'>> = {},
+    runner: Partial<
+      Pick<
+        SinkRunnerOptions,
+        | 'queueCapacity'
+        | 'queueBytes'
+        | 'batchSize'
+        | 'batchMs'
+        | 'checkpoint'
+        | 'checkpointEveryMs'
+        | 'idleCheckpointMs'
+      >
+    > = {},
     session = 'mini',
+    journalOptions: Partial<Pick<JournalOptions, 'groupCommit' | 'flushIntervalMs' | 'fs'>> = {},
   ): Promise<MiniCollector> {
     const journal = await Journal.open({
       dir: join(root, 'journal'),
       session,
       clock: systemClock,
       flushIntervalMs: 5,
+      ...journalOptions,
       headers: deriverHeaderEntries({
         symbols: options.symbols,
         families: options.families ?? {},
@@ -125,10 +141,12 @@ export class MiniCollector {
       clock: systemClock,
       logger: (await import('../../../common/logger.js')).silentLogger,
       queueCapacity: runner.queueCapacity,
+      queueBytes: runner.queueBytes,
       batchSize: runner.batchSize,
       batchMs: runner.batchMs,
       retry: { initialMs: 1, maxMs: 5, factor: 2, jitter: 0 },
-      idleCheckpointMs: 10,
+      idleCheckpointMs: runner.idleCheckpointMs ?? 10,
+      checkpointEveryMs: runner.checkpointEveryMs,
     });
     await r.start();
     return new MiniCollector(journal, deriver, r, sink, dataDir);

@@ -3,11 +3,13 @@ import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/p
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Deriver } from '../../../collector/records/deriver.js';
 import { Envelope } from '../../../collector/records/json.js';
-import type { RecordKind } from '../../../collector/records/types.js';
+import type { RecordEnvelope, RecordKind } from '../../../collector/records/types.js';
 import { DATA_DIR_LOCK } from '../../../collector/sinks/jsonl/dir-lock.js';
-import { JsonlSink } from '../../../collector/sinks/jsonl/jsonl-sink.js';
+import { JsonlSink, lineRuns } from '../../../collector/sinks/jsonl/jsonl-sink.js';
 import { L2hError } from '../../../common/errors.js';
+import { generateInMemory } from '../../../fixtures/generate/generate.js';
 
 let dir = '';
 beforeEach(async () => {
@@ -184,5 +186,36 @@ describe('JsonlSink encoding', () => {
     );
     await withSink('S1', (s) => s.write(batch));
     expect(await lines('X_l1_20250725.jsonl')).toEqual(batch.map((r) => r.json));
+  });
+
+  it("writes the deriver's byte lines as they lie, runs of them per writev, mixed with string envelopes", async () => {
+    const g = generateInMemory({ seed: 3, lines: 3000, symbols: 'AAPL,MSFT=mbo,IBM=mm' });
+    const d = new Deriver({
+      session: 'S1',
+      symbols: ['AAPL', 'MSFT', 'IBM'],
+      families: { AAPL: 'mbp', MSFT: 'mbo', IBM: 'mm' },
+    });
+    const records: RecordEnvelope[] = [];
+    for (const [i, l] of g.lines.entries())
+      d.line(l.channel, l.line, i + 1, 1_753_450_000_000_000 + i, records);
+    d.end(records);
+    expect(records.length).toBeGreaterThan(1000);
+    expect(records.every((r) => r.lineBytes !== null)).toBe(true);
+    // Every tenth record as a string envelope, as a test or a tool would make one.
+    const mixed = records.map((r, i) =>
+      i % 10 === 0 ? new Envelope(r.kind, r.symbol, r.seq, r.day, r.json) : r,
+    );
+    const aapl = mixed.filter((r) => r.symbol === 'AAPL' && r.kind === 'l2');
+    // Lines of one stream lie side by side: far fewer parts than records.
+    expect(lineRuns(aapl).length).toBeLessThan(aapl.length / 3);
+    await withSink('S1', async (s) => {
+      for (let i = 0; i < mixed.length; i += 700) await s.write(mixed.slice(i, i + 700));
+    });
+    const byFile = new Map<string, string[]>();
+    for (const r of records) {
+      const name = `${r.symbol}_${r.kind}_${r.day}.jsonl`;
+      byFile.set(name, [...(byFile.get(name) ?? []), r.json]);
+    }
+    for (const [name, json] of byFile) expect(await lines(name)).toEqual(json);
   });
 });

@@ -38,4 +38,27 @@ describe('RecordQueue', () => {
       }),
     );
   });
+
+  it('bounds the bytes its records hold, and always takes one record when empty', () => {
+    const bytes = Buffer.alloc(5000);
+    const rec = (seq: number, size: number) => new Envelope('l2', 'X', seq, '20250725', null, bytes, 0, size);
+    const q = new RecordQueue(100, 1000);
+    expect(q.push(rec(1, 400))).toBe(true);
+    expect(q.push(rec(2, 500))).toBe(true);
+    expect(q.byteLength).toBe(900);
+    expect(q.push(rec(3, 101))).toBe(false);
+    expect(q.push(rec(3, 100))).toBe(true);
+    expect(q.take(2).map((r) => r.seq)).toEqual([1, 2]);
+    expect(q.byteLength).toBe(100);
+    q.clear();
+    expect(q.byteLength).toBe(0);
+    // A record larger than the bound still goes into an empty queue: the sink must see it.
+    expect(q.push(rec(4, 5000))).toBe(true);
+    expect(q.byteLength).toBe(5000);
+    expect(q.push(rec(5, 1))).toBe(false);
+    // A string envelope counts its text and newline.
+    const text = new RecordQueue(10, 20);
+    expect(text.push(new Envelope('l1', 'X', 1, '20250725', '{"seq":1}'))).toBe(true);
+    expect(text.byteLength).toBe(10);
+  });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readCheckpoint } from '../../../collector/journal/checkpoints.js';
+import { GatedFs } from '../journal/helpers.js';
 import { day, derivedLines, jsonlLines, MiniCollector } from './helpers.js';
 
 let root = '';
@@ -152,5 +153,87 @@ describe('SinkRunner', () => {
     expect(again.sink.writes).toBeGreaterThan(0);
     expect(await jsonlLines(again.dataDir)).toEqual(all);
     expect(Journal).toBeDefined();
+  });
+
+  it('with group commit, hands a record to the sink one fdatasync after its line, never before', async () => {
+    const d = day(10, 3000);
+    const fs = new GatedFs();
+    // A timer that never fires within the test: only the group commit makes lines durable.
+    const c = await MiniCollector.open(root, d.options, { batchSize: 100 }, 'mini', {
+      groupCommit: true,
+      flushIntervalMs: 600_000,
+      fs,
+    });
+    let beyond = 0;
+    let delivered = 0;
+    c.sink.onWrite = (batch) => {
+      delivered += batch.length;
+      for (const r of batch) if (r.seq > c.journal.durableSeq) beyond++;
+    };
+    c.event('connect', 'L1', d.startUs);
+    c.event('connect', 'L2', d.startUs);
+    for (const [i, l] of d.lines.entries()) {
+      c.append(l, d.startUs);
+      if (i === 1000) {
+        // The disk stalls: what is appended from now on must not reach the sink.
+        await until(() => c.runner.checkpoint > 0, 'the first records to reach the sink');
+        fs.hold('datasync');
+      }
+      if (i === 2000) {
+        await until(() => fs.waiting === 1, 'an fdatasync to be held');
+        // A thousand lines later, still held: they are not durable, and none of their records went out.
+        expect(c.journal.durableSeq).toBeLessThan(c.journal.nextSeq - 900);
+        fs.release('datasync');
+      }
+      if (i % 20 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await until(() => delivered > 0 && c.journal.durableSeq === c.journal.nextSeq - 1, 'the group commits');
+    expect(beyond).toBe(0);
+    expect(await c.finish()).toBe(true);
+    expect(beyond).toBe(0);
+    expect(await jsonlLines(c.dataDir)).toEqual(await derivedLines(c.journal.sessionDir));
+  });
+
+  it('bounds its queue in bytes: past the bound the sink catches up, and nothing is lost or doubled', async () => {
+    const d = day(11, 4000);
+    const c = await MiniCollector.open(root, d.options, { queueBytes: 40_000, batchSize: 50 });
+    c.event('connect', 'L1', d.startUs);
+    c.event('connect', 'L2', d.startUs);
+    c.sink.hold();
+    let maxDepth = 0;
+    for (const [i, l] of d.lines.entries()) {
+      c.append(l, d.startUs);
+      maxDepth = Math.max(maxDepth, c.runner.status().queueDepth);
+      if (i === 1500) c.sink.release();
+      if (i % 50 === 0) await new Promise((r) => setImmediate(r));
+    }
+    // Records of this day are 100 to 600 bytes: 40 kB holds a few hundred, far below the
+    // default count capacity of 100,000.
+    expect(maxDepth).toBeLessThan(1000);
+    expect(c.runner.counters.overflows).toBeGreaterThan(0);
+    expect(await c.finish()).toBe(true);
+    expect(await jsonlLines(c.dataDir)).toEqual(await derivedLines(c.journal.sessionDir));
+  });
+
+  it('writes its checkpoint file at most every checkpointEveryMs behind batches, and at once when draining', async () => {
+    const d = day(12, 2000);
+    const c = await MiniCollector.open(root, d.options, {
+      batchSize: 100,
+      checkpointEveryMs: 600_000,
+      idleCheckpointMs: 600_000,
+    });
+    c.event('connect', 'L1', d.startUs);
+    c.event('connect', 'L2', d.startUs);
+    for (const [i, l] of d.lines.entries()) {
+      c.append(l, d.startUs);
+      if (i % 20 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await until(() => c.sink.writes >= 3, 'a few batches');
+    // Batches written, none checkpointed yet: the first checkpoint write is ten minutes away.
+    expect(c.runner.checkpoint).toBe(0);
+    expect(await readCheckpoint(c.journal.sessionDir, 'jsonl')).toBeNull();
+    expect(await c.finish()).toBe(true);
+    expect(await readCheckpoint(c.journal.sessionDir, 'jsonl')).toBe(c.journal.nextSeq - 1);
+    expect(await jsonlLines(c.dataDir)).toEqual(await derivedLines(c.journal.sessionDir));
   });
 });
