@@ -101,6 +101,13 @@ export function buildStatus(p: StatusParts): CollectorRunStatus {
       );
     }
   }
+  const limited = p.problems.symbolLimit;
+  if (limited.length > 0) {
+    if (state === 'ok') state = 'degraded';
+    reasons.push(
+      `IQConnect refused ${limited.length} watch${limited.length > 1 ? 'es' : ''} (SYMBOL LIMIT REACHED): ${limited.slice(0, 20).join(', ')}`,
+    );
+  }
   const symbols: SymbolStatus[] = [];
   for (const s of p.symbols) {
     if (symbols.length >= MAX_SYMBOLS) break;

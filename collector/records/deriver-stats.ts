@@ -35,6 +35,8 @@ export interface DeriverProblems {
   readonly integrity: readonly IntegrityExample[];
   /** Symbols IQConnect said it does not know, in the order first seen. */
   readonly notFound: readonly string[];
+  /** Symbols whose watch IQConnect refused for the account's symbol limit (`S,SYMBOL LIMIT REACHED`). */
+  readonly symbolLimit: readonly string[];
 }
 
 const LINE_CUT = 200;
@@ -51,6 +53,7 @@ export class DeriverTally {
   private readonly errorExamples: ProblemExample[] = [];
   private readonly integrityExamples: IntegrityExample[] = [];
   private readonly notFoundSymbols = new Set<string>();
+  private readonly limitedSymbols = new Set<string>();
 
   constructor(private readonly examples: number) {}
 
@@ -72,6 +75,12 @@ export class DeriverTally {
     this.notFound++;
     // Bounded: a feed that says "not found" for endless garbage symbols must not grow memory.
     if (this.notFoundSymbols.size < 1000) this.notFoundSymbols.add(symbol);
+  }
+
+  /** A watch refused for the symbol limit: an error IQConnect reported, kept by symbol too. */
+  addSymbolLimit(seq: number, channel: Channel, line: string, symbol: string): void {
+    this.addError(seq, channel, line, `symbol limit reached: IQConnect refused the watch of ${symbol}`);
+    if (this.limitedSymbols.size < 1000) this.limitedSymbols.add(symbol);
   }
 
   addIntegrity(seq: number, symbol: string, kinds: () => readonly IntegrityKind[]): void {
@@ -98,6 +107,7 @@ export class DeriverTally {
       errors: [...this.errorExamples],
       integrity: [...this.integrityExamples],
       notFound: [...this.notFoundSymbols],
+      symbolLimit: [...this.limitedSymbols],
     };
   }
 }

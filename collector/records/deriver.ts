@@ -501,6 +501,8 @@ export class Deriver implements DeriverProgress {
       }
       case 'S':
         if (m['System Type'] === 'CLEAR DEPTH') this.clearDepth(m.Symbol, m.Side, seq, us, out);
+        else if (m['System Type'] === 'SYMBOL LIMIT REACHED')
+          this.tally.addSymbolLimit(seq, 'L2', text, m.Symbol);
         else this.serverStatus('L2', m['System Type'], us);
         return;
       case 'T':
@@ -608,7 +610,8 @@ export class Deriver implements DeriverProgress {
         return;
       case 'S':
         // The decoder itself follows `S,CURRENT UPDATE FIELDNAMES` (the Q/P layout).
-        this.serverStatus('L1', m['System Type'], us);
+        if (m['System Type'] === 'SYMBOL LIMIT REACHED') this.tally.addSymbolLimit(seq, 'L1', text, m.Symbol);
+        else this.serverStatus('L1', m['System Type'], us);
         return;
       case 'n':
         this.tally.addNotFound(m.Symbol);
