@@ -5,6 +5,7 @@ import type { SinkName } from '../../collector/sinks/sink.js';
 import { errorMessage } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import { runReplay } from '../replay/replay.js';
+import { prepareSinkServices } from '../replay/sink-services.js';
 import type { Check, LatencySummary, LoadStep, RunResults } from '../results/types.js';
 import { runPaths } from '../run-dir.js';
 import type { SinkRecordSource } from '../verify/sinks/source.js';
@@ -114,6 +115,8 @@ export async function runStep(o: StepOptions): Promise<StepOutcome> {
   const sampler = startUsageSampler(paths.collectorStatus);
   let results: RunResults | null = null;
   let failure: string | null = null;
+  // Each step gets its own service names (database, topic prefix, key prefix): steps never mix.
+  const sinkServices = await prepareSinkServices(o.sinks, o.dir, o.logger);
   try {
     ({ results } = await runReplay({
       tape: slice.path,
@@ -128,13 +131,17 @@ export async function runStep(o: StepOptions): Promise<StepOutcome> {
       command: o.command,
       scenario: `load step ${o.index + 1}: ${o.rate} msgs/s`,
       logger: o.logger,
-      collectorArgs: o.collectorArgs,
+      collectorArgs: [...sinkServices.collectorArgs, ...(o.collectorArgs ?? [])],
+      collectorEnv: sinkServices.env,
       simulatorArgs: o.simulatorArgs,
-      sinkSources: o.sinkSources,
-      services: o.services,
+      sinkSources: [...sinkServices.sources, ...(o.sinkSources ?? [])],
+      services: { ...sinkServices.describe, ...(o.services ?? {}) },
+      hooks: { extraChecks: (_c, verified) => sinkServices.extraChecks(verified, paths.data) },
     }));
   } catch (err) {
     failure = errorMessage(err);
+  } finally {
+    await sinkServices.stop();
   }
   const usage = await sampler.stop();
 
