@@ -5,7 +5,12 @@
 import { usageError } from '../../common/errors.js';
 import type { BookFamily } from '../books/types.js';
 import { type Channel, DEFAULT_PORTS } from '../protocol/channel.js';
-import { isUpdateFieldName, normalizeUpdateFields, UPDATE_FIELDS } from '../protocol/fields.js';
+import {
+  COLLECTOR_UPDATE_FIELDS,
+  isUpdateFieldName,
+  normalizeUpdateFields,
+  UPDATE_FIELDS,
+} from '../protocol/fields.js';
 
 /** Which L2 watch a symbol gets: `WPL` by price, `WOR` by order, legacy `w` by market maker. */
 export type L2Family = BookFamily;
@@ -89,33 +94,8 @@ export interface FeedOptions {
   readonly stopGraceMs: number;
 }
 
-/**
- * The Level 1 fields the collector needs: the 16 of the 6.x default list (what the deriver's
- * quote and tick rules read) plus TickID, the bid/ask times (quote timestamps) and the trade
- * date (tick timestamps across midnight).
- */
-export const DEFAULT_L1_FIELDS: readonly string[] = [
-  'Symbol',
-  'Most Recent Trade',
-  'Most Recent Trade Size',
-  'Most Recent Trade Time',
-  'Most Recent Trade Market Center',
-  'Total Volume',
-  'Bid',
-  'Bid Size',
-  'Ask',
-  'Ask Size',
-  'Open',
-  'High',
-  'Low',
-  'Close',
-  'Message Contents',
-  'Most Recent Trade Conditions',
-  'TickID',
-  'Bid Time',
-  'Ask Time',
-  'Most Recent Trade Date',
-];
+/** The Level 1 fields the collector selects (collector/protocol/fields.ts). */
+export const DEFAULT_L1_FIELDS: readonly string[] = COLLECTOR_UPDATE_FIELDS;
 
 export const FEED_DEFAULTS = {
   host: '127.0.0.1',

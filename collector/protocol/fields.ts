@@ -106,6 +106,19 @@ export const DEFAULT_UPDATE_FIELDS: readonly UpdateFieldName[] = [
   'Most Recent Trade Conditions',
 ];
 
+/**
+ * What a collector selects with `S,SELECT UPDATE FIELDS`: the 16 defaults (what quote and trade
+ * records read) plus TickID, the bid and ask times (quote timestamps) and the trade date (tick
+ * timestamps across midnight). Generated tapes are recorded with the same list.
+ */
+export const COLLECTOR_UPDATE_FIELDS: readonly UpdateFieldName[] = [
+  ...DEFAULT_UPDATE_FIELDS,
+  'TickID',
+  'Bid Time',
+  'Ask Time',
+  'Most Recent Trade Date',
+];
+
 const UPDATE_KINDS: ReadonlyMap<string, ValueKind> = new Map(UPDATE_FIELDS.map((f) => [f.name, f.kind]));
 
 /**
