@@ -63,3 +63,30 @@ export function easternToEpochUs(date: string, time: string): number {
   const deltaMs = wantDay - shownDay + ((h - sh) * 3600 + (mi - sm) * 60 + (s - ss)) * 1000;
   return (guessMs + deltaMs) * 1000 + micros;
 }
+
+/** Eastern wall time minus UTC at this instant, in ms (−5 h or −4 h). */
+function offsetMs(ms: number): number {
+  const p = easternParts(ms * 1000);
+  const [y, mo, d] = p.date.split('-').map(Number) as [number, number, number];
+  const [h, mi, s] = p.time.split(':').map(Number) as [number, number, number];
+  return Date.UTC(y, mo - 1, d, h, mi, s) - Math.floor(ms / 1000) * 1000;
+}
+
+/**
+ * Epoch µs of the first US Eastern midnight after the instant: the journal starts a new segment
+ * there, so a segment never spans two market days (computed once per segment, not per line).
+ */
+export function nextEasternMidnightUs(epochUs: number): number {
+  const [y, mo, d] = easternParts(epochUs).date.split('-').map(Number) as [number, number, number];
+  const localMidnight = Date.UTC(y, mo - 1, d + 1);
+  // The offset at midnight can differ from now's (DST); US changes happen at 02:00, never at
+  // midnight, so two rounds settle it.
+  let utc = localMidnight - offsetMs(localMidnight);
+  utc = localMidnight - offsetMs(utc);
+  return utc * 1000;
+}
+
+/** `YYYY-MM-DD` of the instant in US Eastern time. */
+export function easternDate(epochUs: number): string {
+  return easternParts(epochUs).date;
+}

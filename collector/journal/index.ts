@@ -1,6 +1,7 @@
 /** The collector's write-ahead journal: what other parts use. See journal.ts for the design. */
+
+export { easternDate, nextEasternMidnightUs } from '../../common/eastern-time.js';
 export { readCheckpoint, writeCheckpoint } from './checkpoints.js';
-export { easternDate, nextEasternMidnightUs } from './eastern-day.js';
 export type {
   ConnectionEventInput,
   ConnectionEventKind,

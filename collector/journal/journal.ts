@@ -29,6 +29,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Clock, Timer } from '../../common/clock.js';
+import { nextEasternMidnightUs } from '../../common/eastern-time.js';
 import { errorMessage, L2hError, usageError } from '../../common/errors.js';
 import { type Logger, silentLogger } from '../../common/logger.js';
 import type { Channel } from '../protocol/channel.js';
@@ -42,7 +43,6 @@ import {
   unstorableLineError,
   writeLineHead,
 } from '../tape/format.js';
-import { nextEasternMidnightUs } from './eastern-day.js';
 import { type ConnectionEventInput, formatEvent } from './events.js';
 import { type AppendFile, type JournalFs, nodeJournalFs } from './files.js';
 import { assertSafeName, CHECKPOINT_DIR, EVENTS_FILE, segmentFileName } from './layout.js';

@@ -8,7 +8,7 @@ import { readFile, rm, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { nextEasternMidnightUs } from '../../../collector/journal/eastern-day.js';
+import { nextEasternMidnightUs } from '../../../common/eastern-time.js';
 import { Journal } from '../../../collector/journal/journal.js';
 import type { Channel } from '../../../collector/protocol/channel.js';
 import { ManualClock } from '../../../common/clock.js';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { easternDate, nextEasternMidnightUs } from '../../../collector/journal/eastern-day.js';
+import { easternDate, nextEasternMidnightUs } from '../../common/eastern-time.js';
 
 const us = (iso: string) => Date.parse(iso) * 1000;
 
