@@ -12,8 +12,11 @@ describe('crash-restart', () => {
   it('SIGKILL at seeded points, restarted each time: every record exactly once', async () => {
     const run = await runScenario('crash-restart');
     expect(run.failing()).toEqual([]);
-    const kills = run.check('scenario.kills').evidence.counts?.['killed'] ?? 0;
-    expect(kills).toBe(10);
+    const counts = run.check('scenario.kills').evidence.counts ?? {};
+    expect(counts['killed']).toBe(10);
+    expect(counts['notLive']).toBe(0);
+    // The simulator held the tape while each dead collector was being restarted.
+    expect(counts['holds']).toBeGreaterThanOrEqual(10);
     expect(run.check('zero-loss.simulator-vs-journal').evidence.counts?.['truncatedByCrash']).toBeGreaterThan(
       0,
     );
