@@ -8,10 +8,10 @@ import { readFile, rm, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { nextEasternMidnightUs } from '../../../common/eastern-time.js';
 import { Journal } from '../../../collector/journal/journal.js';
 import type { Channel } from '../../../collector/protocol/channel.js';
 import { ManualClock } from '../../../common/clock.js';
+import { nextEasternMidnightUs } from '../../../common/eastern-time.js';
 import { readAllEntries, segmentNames, tempDir } from './helpers.js';
 
 type Op =
