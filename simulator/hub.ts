@@ -1,15 +1,18 @@
 /**
  * The simulator's shared state between the listeners, the sessions and the replay: the list of
- * connections, the admin settings, the start trigger, the once-a-second admin push, and the
- * figures for STATS and for the final report.
+ * connections, the admin settings, the start trigger, the once-a-second admin push, the figures
+ * for STATS and for the final report; which L1/L2 connections have fallen behind the live replay
+ * (served by a catch-up cursor until they rejoin it); and the `--hold-when-unwatched` hold.
  */
 import type { Socket } from 'node:net';
 import type { Channel } from '../collector/protocol/channel.js';
 import { createL1Projector, SERVER_TERMINATORS } from '../collector/protocol/index.js';
 import type { ResolvedSimulatorOptions } from './options.js';
 import { createPrng, randomToken } from './prng.js';
+import { BehindConnections, type StreamConnection } from './replay/behind.js';
 import type { ReplayEngine } from './replay/engine.js';
 import { FlowGate } from './replay/flow-gate.js';
+import { ReplayHold } from './replay/hold.js';
 import { Router } from './replay/router.js';
 import type { TapeIndex } from './replay/tape-index.js';
 import { identitySendPath } from './send-path.js';
@@ -50,6 +53,11 @@ export class Hub implements SessionContext {
   private lastSecond = { bytesIn: 0, bytesOut: 0, inRate: 0, outRate: 0 };
   private replayStartSimUs = -1;
   private endRunHandler: (reason: string) => void = () => {};
+  private failHandler: (err: unknown) => void = () => {};
+  /** The L1/L2 connections by id, as the fall-behind bookkeeping sees them. */
+  private readonly streams = new Map<number, StreamConnection>();
+  private behindRef: BehindConnections | null = null;
+  private readonly hold: ReplayHold;
 
   constructor(
     private readonly options: ResolvedSimulatorOptions,
@@ -57,6 +65,7 @@ export class Hub implements SessionContext {
   ) {
     this.logger = options.logger;
     this.router = new Router(index, this.counters);
+    this.hold = new ReplayHold(this.gate, options.clock, options.logger);
     const prng = createPrng(options.seed);
     const maxSymbols = Math.max(500, index.symbols.size);
     const expires = compactDate(index.startUs + 30 * 86_400 * SECOND_US);
@@ -68,10 +77,24 @@ export class Hub implements SessionContext {
 
   set engine(engine: ReplayEngine) {
     this.engineRef = engine;
+    this.behindRef = new BehindConnections({
+      tape: this.options.tape,
+      batchSize: this.options.batchSize,
+      sliceLines: this.options.sliceLines,
+      live: engine,
+      router: this.router,
+      counters: this.counters,
+      onError: (err) => this.failHandler(err),
+    });
   }
 
   onEndRun(handler: (reason: string) => void): void {
     this.endRunHandler = handler;
+  }
+
+  /** Where a catch-up cursor's failure goes (the run fails, as for the live replay). */
+  onFailure(handler: (err: unknown) => void): void {
+    this.failHandler = handler;
   }
 
   // ---- SessionContext ----
@@ -93,6 +116,10 @@ export class Hub implements SessionContext {
       const all = this.index.startSymbols.every((s) => this.watchedL1.has(s) && this.watchedL2.has(s));
       if (all) this.startReplay();
     }
+  }
+
+  watchesChanged(): void {
+    this.updateHold();
   }
 
   sessions(): readonly Session[] {
@@ -140,6 +167,32 @@ export class Hub implements SessionContext {
     if (!engine || engine.isStarted) return;
     this.replayStartSimUs = engine.simNowUs;
     engine.start();
+    this.updateHold();
+  }
+
+  /**
+   * `--hold-when-unwatched` (not IQConnect behaviour): while a channel the tape has lines for has
+   * no connection watching anything, the replay cursor waits, as for a slow client (its schedule
+   * shifts by the wait). A harness that kills and restarts its collector then loses no part of
+   * the tape to the restart, whatever the machine's speed.
+   */
+  private updateHold(): void {
+    if (!this.options.holdWhenUnwatched) return;
+    const engine = this.engineRef;
+    const unwatched =
+      engine?.isStarted === true &&
+      !engine.isEnded &&
+      (['L1', 'L2'] as const).some(
+        (ch) =>
+          this.index.channelLines[ch] > 0 &&
+          !this.openSessions.some((s) => s.channel === ch && (s.symbolCount() ?? 0) > 0),
+      );
+    this.hold.set(unwatched);
+  }
+
+  /** The tape ended: a hold has nothing left to hold. */
+  tapeEnded(): void {
+    this.updateHold();
   }
 
   accept(channel: Channel, socket: Socket): Session {
@@ -148,7 +201,8 @@ export class Hub implements SessionContext {
       this.options.sendPath?.({
         id,
         channel,
-        simNowUs: () => this.simNowUs(),
+        // A connection behind the live replay is at its own place in simulated time.
+        simNowUs: () => this.behindRef?.simNowUs(id) ?? this.simNowUs(),
         simBaseUs: this.index.startUs,
       }) ?? identitySendPath;
     const out = new ConnectionOutput(socket, {
@@ -159,6 +213,7 @@ export class Hub implements SessionContext {
       sendPath,
       gate: this.gate,
       clock: this.options.clock,
+      overflow: channel === 'ADMIN' ? 'pause-replay' : 'fall-behind',
     });
     const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
     const now = this.simNowUs();
@@ -172,6 +227,18 @@ export class Hub implements SessionContext {
     this.openSessions = [...this.openSessions, session];
     if (session instanceof L1Session) this.router.addSession('L1', session);
     else if (session instanceof L2Session) this.router.addSession('L2', session);
+    if (session instanceof L1Session || session instanceof L2Session) {
+      this.streams.set(id, {
+        id,
+        out,
+        subscriber:
+          session instanceof L1Session ? { channel: 'L1', sub: session } : { channel: 'L2', sub: session },
+        leaveReplay: () => session.leaveReplay(),
+        joinReplay: () => session.joinReplay(),
+        pauseInput: () => socket.pause(),
+        resumeInput: () => socket.resume(),
+      });
+    }
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
       try {
@@ -181,6 +248,12 @@ export class Hub implements SessionContext {
       }
     });
     socket.on('error', (err) => this.logger.debug({ err, conn: id }, 'client socket error'));
+    // The client half-closed: we end our side too (allowHalfOpen is off). Send what is queued and
+    // stop counting there, so the stats never count a line written after our FIN.
+    socket.on('end', () => {
+      session.out.close('end');
+      this.detach(session);
+    });
     socket.on('close', () => this.detach(session));
     out.flush();
     this.logger.info({ conn: id, channel, remote }, 'client connected');
@@ -193,11 +266,30 @@ export class Hub implements SessionContext {
     session.detach();
     if (session instanceof L1Session || session instanceof L2Session) this.router.removeSession(session);
     session.out.detach();
+    this.behindRef?.forget(session.id);
+    this.streams.delete(session.id);
+    this.updateHold();
     this.logger.info({ conn: session.id, channel: session.channel }, 'client disconnected');
   }
 
   flushAll(): void {
     for (const s of this.openSessions) s.out.flush();
+  }
+
+  /**
+   * End of a replay slice: hand every queue to its socket, then move each L1/L2 connection that
+   * is over its bound off the live replay, to be served from the tape behind it. Called by the
+   * engine between two lines, so the place it left at is exact.
+   */
+  flushSlice(): void {
+    this.flushAll();
+    for (const s of this.openSessions) {
+      if (!s.out.overBound || s.out.behind || s.out.isClosed) continue;
+      const stream = this.streams.get(s.id);
+      if (!stream || !this.behindRef) continue;
+      this.behindRef.fallBehind(stream, this.router.tapeList);
+      this.logger.debug({ conn: s.id, line: this.engineRef?.linesReplayed }, 'client fell behind the replay');
+    }
   }
 
   /** Once per simulated second: the rates STATS reports, then the admin push. */
@@ -213,18 +305,25 @@ export class Hub implements SessionContext {
     for (const s of this.openSessions) if (s instanceof AdminSession) s.tick();
   }
 
-  /** Call `fn` once every open connection's queue has been taken by the kernel. */
+  /**
+   * Call `fn` once every open connection has been given everything the live replay gave (one
+   * behind it has caught up) and its queue has been taken by the kernel.
+   */
   whenAllDrained(fn: () => void): void {
     let waiting = this.openSessions.length + 1;
     const done = (): void => {
       if (--waiting === 0) fn();
     };
-    for (const s of this.openSessions) s.out.whenDrained(done);
+    for (const s of this.openSessions) {
+      if (this.behindRef) this.behindRef.whenCaughtUp(s.id, () => s.out.whenDrained(done));
+      else s.out.whenDrained(done);
+    }
     done();
   }
 
   /** Flush and close every connection (the run is over). */
   closeAll(): void {
+    this.behindRef?.closeAll();
     for (const s of this.openSessions) s.out.close('end');
   }
 
@@ -248,6 +347,7 @@ export class Hub implements SessionContext {
         stalls: o.stalls,
         stalledMs: o.stalledMs,
         maxQueuedBytes: o.maxQueuedBytes,
+        linesWhileBehind: this.behindRef?.linesGiven(s.id) ?? 0,
       };
     });
   }
@@ -272,6 +372,8 @@ export class Hub implements SessionContext {
         linesNotForwarded: this.router.notForwarded,
         simStartUs: this.index.startUs,
         simNowUs: this.simNowUs(),
+        holds: this.hold.holds,
+        heldMs: this.hold.heldMs,
         timestampsSynthesized: { L1: !this.index.tapeTimestamps.L1, L2: !this.index.tapeTimestamps.L2 },
       },
       channels: channelTotals(connections),

@@ -59,6 +59,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const finished = new Promise<SimulatorStats>((r) => {
     resolveFinished = r;
   });
+  const fail = (err: unknown): void => {
+    if (failure !== null) return;
+    failure = err;
+    o.logger.error({ err: errorMessage(err) }, 'replay failed');
+    void stop?.('error');
+  };
 
   const engine = new ReplayEngine(
     reader.batches(),
@@ -67,9 +73,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     pacer,
     hub.gate,
     {
-      flushAll: () => hub.flushAll(),
+      flushAll: () => hub.flushSlice(),
       onSecond: () => hub.onSecond(),
-      onTapeEnd: () =>
+      onProgress: (linesReplayed, simUs) => o.onEvent({ event: 'progress', linesReplayed, simUs }),
+      onTapeEnd: () => {
+        hub.tapeEnded();
         hub.whenAllDrained(() => {
           const connections = hub.connectionReports();
           o.onEvent({
@@ -81,16 +89,21 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
           });
           resolveTapeEnd();
           if (o.exitAtEnd) void stop?.('tape-end');
-        }),
-      onError: (err) => {
-        failure = err;
-        o.logger.error({ err: errorMessage(err) }, 'replay failed');
-        void stop?.('error');
+        });
       },
+      onError: (err) => fail(err),
     },
-    { clock: o.clock, logger: o.logger, sliceLines: o.sliceLines, spinUs: o.spinUs, probe: o.probe },
+    {
+      clock: o.clock,
+      logger: o.logger,
+      sliceLines: o.sliceLines,
+      spinUs: o.spinUs,
+      probe: o.probe,
+      progressEvery: o.progressEvery,
+    },
   );
   hub.engine = engine;
+  hub.onFailure((err) => fail(err));
 
   let listeners: Awaited<ReturnType<typeof listen>>;
   try {

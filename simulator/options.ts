@@ -35,6 +35,7 @@ export type SimulatorEvent =
       readonly pid: number;
     }
   | ({ readonly event: 'tape-end' } & Readonly<Record<string, unknown>>)
+  | { readonly event: 'progress'; readonly linesReplayed: number; readonly simUs: number }
   | ({ readonly event: 'stats' } & Readonly<Record<string, unknown>>);
 
 /**
@@ -57,7 +58,10 @@ export interface SimulatorOptions {
   readonly start?: StartMode;
   /** Seeds every random choice (the S,CUST token, faults without their own seed). Default 1. */
   readonly seed?: number;
-  /** Per-connection output bound in KiB; over it the replay pauses until that client drains. */
+  /**
+   * Per-connection output bound in KiB. An L1/L2 connection over it falls behind the replay and
+   * is served from the tape until it catches up; an admin connection over it pauses the replay.
+   */
   readonly maxQueueKb?: number;
   /** Stop after the tape is exhausted and every queue is flushed (default: keep serving). */
   readonly exitAtEnd?: boolean;
@@ -89,6 +93,14 @@ export interface SimulatorOptions {
   readonly batchSize?: number;
   /** A lines digest checkpoint is taken every this many lines per connection. Default 100,000. */
   readonly checkpointEvery?: number;
+  /**
+   * Not IQConnect behaviour, for harnesses that restart their client: while a channel the tape
+   * has lines for has no connection watching anything, the replay waits (as for a slow client),
+   * so the tape does not run on while the client is down. Default off.
+   */
+  readonly holdWhenUnwatched?: boolean;
+  /** Emit a `progress` event every this many tape lines (0: never, the default). */
+  readonly progressEvery?: number;
 }
 
 export interface ResolvedSimulatorOptions {
@@ -112,6 +124,8 @@ export interface ResolvedSimulatorOptions {
   readonly spinUs: number;
   readonly batchSize: number;
   readonly checkpointEvery: number;
+  readonly holdWhenUnwatched: boolean;
+  readonly progressEvery: number;
 }
 
 export const DEFAULTS = {
@@ -163,6 +177,8 @@ export function resolveOptions(options: SimulatorOptions): ResolvedSimulatorOpti
     spinUs: options.spinUs ?? (clock === systemClock ? DEFAULTS.spinUsSystemClock : 0),
     batchSize: checkInteger(options.batchSize ?? DEFAULTS.batchSize, 'batchSize', 1),
     checkpointEvery: checkInteger(options.checkpointEvery ?? DEFAULTS.checkpointEvery, 'checkpointEvery', 1),
+    holdWhenUnwatched: options.holdWhenUnwatched ?? false,
+    progressEvery: checkInteger(options.progressEvery ?? 0, 'progress-every', 0),
   };
 }
 

@@ -30,8 +30,9 @@ export interface SendSink {
   /** End the current socket write here, so what follows arrives in a separate write. */
   flush(): void;
   /**
-   * Hold this connection's output for `ms` of simulator clock time. The replay waits for it as
-   * it waits for a slow reader (one cursor for all connections), so nothing is lost.
+   * Hold this connection's output for `ms` of simulator clock time. It is then a slow reader: an
+   * L1/L2 connection falls behind the replay and catches up from the tape (an admin one pauses
+   * the replay), so nothing is lost.
    */
   stall(ms: number): void;
   /** `end`: FIN after what is queued; `reset`: drop the TCP connection at once. */

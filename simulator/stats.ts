@@ -95,9 +95,15 @@ export interface ConnectionReport {
   readonly sha256Lines: string;
   readonly checkpointEvery: number;
   readonly checkpoints: readonly Checkpoint[];
+  /**
+   * Times the connection's queue went over its bound (or a fault held it), and for how long in
+   * all: an L1/L2 connection spends that time behind the live replay, served from the tape.
+   */
   readonly stalls: number;
   readonly stalledMs: number;
   readonly maxQueuedBytes: number;
+  /** Lines it was sent while behind the live replay (by its catch-up cursor). */
+  readonly linesWhileBehind: number;
 }
 
 export interface ChannelTotals {
@@ -117,6 +123,9 @@ export interface ReplayReport {
   readonly linesNotForwarded: number;
   readonly simStartUs: number;
   readonly simNowUs: number;
+  /** `--hold-when-unwatched`: times the replay waited for a channel to be watched, and how long. */
+  readonly holds: number;
+  readonly heldMs: number;
   readonly timestampsSynthesized: { readonly L1: boolean; readonly L2: boolean };
 }
 

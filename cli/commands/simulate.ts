@@ -20,19 +20,23 @@ interface SimulateFlags {
   readonly stats?: string;
   readonly faults?: string;
   readonly maxSymbols?: string;
+  readonly holdWhenUnwatched?: boolean;
+  readonly progressEvery?: string;
   readonly logLevel?: string;
 }
 
 const HELP = `
 Output: stdout carries JSON lines only, one per event, for the program that started us:
   {"event":"ready","host":"127.0.0.1","ports":{"L1":5009,"L2":9200,"ADMIN":9300},"pid":1234}
+  {"event":"progress","linesReplayed":N,"simUs":…}   with --progress-every N, every N tape lines
   {"event":"tape-end",…}   the tape is exhausted and every client queue is flushed
   {"event":"stats",…}      at the end of the run: lines/bytes/SHA-256 per connection, per
                            channel, per symbol and per message type
 Human-readable logs go to stderr.
 
 The run ends on SIGTERM/SIGINT, on "S,L2H END" sent to the admin port, or after the tape
-with --exit-at-end. Otherwise the simulator keeps serving after the tape, as IQConnect would.
+with --exit-at-end. Otherwise the simulator keeps serving after the tape, as IQConnect would:
+its clock runs on from the tape's end, with a T line a second on L1/L2 and S,STATS on admin.
 
 Examples:
   l2h simulate --tape day.tape                                  IQConnect's ports, recorded time
@@ -86,7 +90,8 @@ export function registerSimulate(program: Command): void {
     )
     .option(
       '--max-queue-kb <kb>',
-      'per-connection output bound in KiB; a client over it pauses the replay until it drains, e.g. --max-queue-kb 1024',
+      'per-connection output bound in KiB; an L1/L2 client over it falls behind alone and is served from the tape ' +
+        'until it catches up (an admin client over it pauses the replay), e.g. --max-queue-kb 1024',
       String(DEFAULTS.maxQueueKb),
     )
     .option(
@@ -96,6 +101,15 @@ export function registerSimulate(program: Command): void {
     .option(
       '--max-symbols <n>',
       'symbols one connection may watch; past it a watch gets S,SYMBOL LIMIT REACHED,<sym> (default: no limit), e.g. --max-symbols 500',
+    )
+    .option(
+      '--hold-when-unwatched',
+      'not IQConnect behaviour, for harnesses that restart their client: the replay waits while a channel ' +
+        'with tape lines has no client watching anything, so the tape does not run on while it is down',
+    )
+    .option(
+      '--progress-every <lines>',
+      'print a progress event every this many tape lines, e.g. --progress-every 1000',
     )
     .option('--exit-at-end', 'exit once the tape is replayed and every queue is flushed')
     .option('--stats <file>', 'also write the final stats JSON to this file, e.g. --stats run/sim-stats.json')
@@ -130,6 +144,11 @@ export function registerSimulate(program: Command): void {
           flags.maxSymbols === undefined
             ? undefined
             : parseNumberFlag(flags.maxSymbols, '--max-symbols', 1, true),
+        holdWhenUnwatched: flags.holdWhenUnwatched ?? false,
+        progressEvery:
+          flags.progressEvery === undefined
+            ? undefined
+            : parseNumberFlag(flags.progressEvery, '--progress-every', 1, true),
         logger,
         onEvent: emit,
       });

@@ -44,8 +44,8 @@ export const INSERT_FAULTS = [
 
 /** The connection itself: held, closed, or IQConnect gone for a while. */
 export const CONNECTION_FAULTS = [
-  'stall', // output held for `ms` (the replay waits: nothing lost)
-  'full-buffer', // a slow consumer's send buffer full for `ms` (output held, replay waits)
+  'stall', // output held for `ms` (it falls behind, then catches up from the tape: nothing lost)
+  'full-buffer', // a slow consumer's send buffer full for `ms` (output held, as for `stall`)
   'close', // FIN before the line (the line and what follows go to the next connection, if any)
   'reset', // RST before the line (what the kernel still held for the peer is lost with it)
   'outage', // `S,SERVER DISCONNECTED`, FIN, then every connection on the channel refused for `ms`

@@ -4,8 +4,13 @@
  * due, routes it, and hands the queued output to the sockets once per slice. It pauses while any
  * connection is over its output bound and resumes when that connection drains.
  *
- * Simulated time is the tape's time: it stands still before the replay starts and after the tape
- * ends, so the number of synthesized lines does not depend on how long a client took to connect.
+ * Simulated time is the tape's time: it stands still before the replay starts, so the number of
+ * synthesized lines does not depend on how long a client took to connect. After the tape it runs
+ * on at wall-clock rate from the tape's end, one second tick (`T`, admin STATS) per wall second,
+ * as IQConnect's clock does: a client left connected is never starved of its heartbeat.
+ *
+ * Position (`linesReplayed`, `nextTickUs`) is what every connection on the live replay has been
+ * given; a connection that fell behind is served up to it by its own cursor (catch-up.ts).
  */
 
 import type { TapeLine } from '../../collector/tape/reader.js';
@@ -29,6 +34,8 @@ export interface EngineHooks {
   /** The tape is exhausted and every line was queued. */
   onTapeEnd(): void;
   onError(err: unknown): void;
+  /** Every `progressEvery` lines taken from the tape (only with the option). */
+  onProgress?(linesReplayed: number, simUs: number): void;
 }
 
 export interface EngineOptions {
@@ -37,6 +44,8 @@ export interface EngineOptions {
   readonly sliceLines: number;
   readonly spinUs: number;
   readonly probe: PacingProbe | null;
+  /** Report progress every this many lines (0: never). */
+  readonly progressEvery?: number;
 }
 
 export class ReplayEngine {
@@ -59,6 +68,10 @@ export class ReplayEngine {
   /** Sim time at tape offset 0. */
   private readonly simAtZero: number;
   private readonly probeDues: number[] = [];
+  private nextProgressAt: number;
+  /** Monotonic time and simulated time when the tape ended: the clock runs on from there. */
+  private endMonoUs = 0;
+  private endSimUs = 0;
 
   constructor(
     batches: AsyncIterable<readonly TapeLine[]>,
@@ -74,6 +87,8 @@ export class ReplayEngine {
     this.simNow = index.startUs;
     this.lastLineSimUs = index.startUs;
     this.nextTickUs = nextWholeSecond(index.startUs);
+    const every = options.progressEvery ?? 0;
+    this.nextProgressAt = every > 0 ? every : Number.POSITIVE_INFINITY;
     this.prefetch();
   }
 
@@ -97,6 +112,16 @@ export class ReplayEngine {
 
   get linesReplayed(): number {
     return this.lineIndex;
+  }
+
+  /** The next second tick not yet given (every earlier one has been, to the live connections). */
+  get nextTickSimUs(): number {
+    return this.nextTickUs;
+  }
+
+  /** Sim time at tape offset 0 (a line's sim time is this plus its offset). */
+  get simAtZeroUs(): number {
+    return this.simAtZero;
   }
 
   /** Bytes taken from the tape (lines + LF): what "IQConnect received" in STATS. */
@@ -203,6 +228,7 @@ export class ReplayEngine {
       }
       this.pos++;
       this.lineIndex++;
+      if (this.lineIndex === this.nextProgressAt) this.progress(lineSim);
       this.simNow = lineSim;
       this.lastLineSimUs = lineSim;
       const line = tl.line;
@@ -304,10 +330,44 @@ export class ReplayEngine {
     );
   }
 
+  private progress(lineSim: number): void {
+    this.nextProgressAt += this.options.progressEvery ?? 0;
+    this.hooks.onProgress?.(this.lineIndex, lineSim);
+  }
+
   private finish(): void {
     this.ended = true;
     this.flush();
     this.options.logger.info({ lines: this.lineIndex }, 'tape exhausted');
     this.hooks.onTapeEnd();
+    this.endMonoUs = this.options.clock.monoUs();
+    this.endSimUs = this.simNow;
+    this.scheduleTickAfterEnd();
   }
+
+  /** The next whole second after the tape, due as far after its end as it is in simulated time. */
+  private scheduleTickAfterEnd(): void {
+    if (this.stopped) return;
+    const due = this.endMonoUs + (this.nextTickUs - this.endSimUs);
+    const ahead = Math.max(0, due - this.options.clock.monoUs());
+    this.timer = this.options.clock.setTimeout(this.tickAfterEnd, ahead / 1000);
+  }
+
+  private readonly tickAfterEnd = (): void => {
+    this.timer = null;
+    if (this.stopped) return;
+    try {
+      const at = this.nextTickUs;
+      this.nextTickUs += SECOND_US;
+      this.simNow = at;
+      this.router.tick(at, true);
+      this.hooks.onSecond(at);
+      this.flush();
+    } catch (err) {
+      this.stop();
+      this.hooks.onError(err);
+      return;
+    }
+    this.scheduleTickAfterEnd();
+  };
 }

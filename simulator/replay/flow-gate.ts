@@ -1,9 +1,9 @@
 /**
- * Backpressure between the one global replay cursor and the connections it feeds. A connection
- * whose queued output is over its bound (or that a send path stalls) blocks the gate; the replay
- * runs only while the gate is open. Nothing is dropped to make room: a slow reader slows the
- * replay for everyone, which is what keeps every connection's stream complete and identical
- * across runs.
+ * What can make the one live replay cursor wait: an admin connection whose queued output is over
+ * its bound (its STATS lines are made live and cannot be replayed later, so it pauses the replay
+ * for everyone until it drains), and the `--hold-when-unwatched` hold. The replay runs only while
+ * the gate is open. An L1/L2 connection over its bound never blocks it: it falls behind alone and
+ * is served from the tape (catch-up.ts).
  */
 export class FlowGate {
   private readonly blockers = new Set<object>();

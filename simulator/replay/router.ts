@@ -31,9 +31,13 @@ import { SymbolEntry } from './symbol-entry.js';
 import type { TapeIndex } from './tape-index.js';
 
 const COMMA = 44;
-const FEED_STATUS = new Set(['SERVER CONNECTED', 'SERVER DISCONNECTED', 'SERVER RECONNECT FAILED']);
-const FIELDNAMES_PREFIX = 'S,CURRENT UPDATE FIELDNAMES,';
-const CLEAR_DEPTH_PREFIX = 'S,CLEAR DEPTH,';
+export const FEED_STATUS: ReadonlySet<string> = new Set([
+  'SERVER CONNECTED',
+  'SERVER DISCONNECTED',
+  'SERVER RECONNECT FAILED',
+]);
+export const FIELDNAMES_PREFIX = 'S,CURRENT UPDATE FIELDNAMES,';
+export const CLEAR_DEPTH_PREFIX = 'S,CLEAR DEPTH,';
 const COMPACT_EVERY = 1 << 18;
 
 export class Router {
@@ -67,9 +71,11 @@ export class Router {
     return this.entries.get(symbol);
   }
 
+  addSession(channel: 'L1', sub: L1Subscriber): void;
+  addSession(channel: 'L2', sub: L2Subscriber): void;
   addSession(channel: 'L1' | 'L2', sub: L1Subscriber | L2Subscriber): void {
     if (channel === 'L1') this.l1Sessions = [...this.l1Sessions, sub as L1Subscriber];
-    else this.l2Sessions = [...this.l2Sessions, sub];
+    else this.l2Sessions = [...this.l2Sessions, sub as L2Subscriber];
   }
 
   removeSession(sub: StreamSubscriber): void {
@@ -77,10 +83,13 @@ export class Router {
     this.l2Sessions = this.l2Sessions.filter((s) => s !== sub);
   }
 
-  /** Synthesized `T` for one simulated second, on the channels whose tape has none. */
-  tick(simUs: number): void {
-    const synthL1 = !this.index.tapeTimestamps.L1 && this.l1Sessions.length > 0;
-    const synthL2 = !this.index.tapeTimestamps.L2 && this.l2Sessions.length > 0;
+  /**
+   * Synthesized `T` for one simulated second, on the channels whose tape has none; after the
+   * tape (`afterEnd`) on both channels, since the tape's own are over.
+   */
+  tick(simUs: number, afterEnd = false): void {
+    const synthL1 = (afterEnd || !this.index.tapeTimestamps.L1) && this.l1Sessions.length > 0;
+    const synthL2 = (afterEnd || !this.index.tapeTimestamps.L2) && this.l2Sessions.length > 0;
     if (!synthL1 && !synthL2) return;
     const line = timestampLine(simUs);
     if (synthL1) this.toTimestamped('L1', this.l1Sessions, line);
@@ -239,17 +248,11 @@ export class Router {
 
   /** A news headline goes to NEWSON connections that watch one of its symbols. */
   private news(line: string): void {
-    let pos = 0;
-    for (let i = 0; i < 3 && pos >= 0; i++) pos = line.indexOf(',', pos + 1);
-    const end = pos < 0 ? -1 : line.indexOf(',', pos + 1);
-    if (end < 0) {
+    const symbols = newsSymbols(line);
+    if (symbols === null) {
       this.notForwarded++;
       return;
     }
-    const symbols = line
-      .slice(pos + 1, end)
-      .split(':')
-      .filter((s) => s !== '');
     let n = 0;
     for (const s of this.l1Sessions) {
       if (s.newsOn && symbols.some((sym) => s.isWatching(sym))) {
@@ -268,18 +271,8 @@ export class Router {
     this.messageContentsAt = next.indexOf('Message Contents');
   }
 
-  /** A Q line is a trade when its Message Contents holds C, E or O (all Q lines if unknown). */
   private isTrade(line: string): boolean {
-    const at = this.messageContentsAt;
-    if (at < 0) return true;
-    let pos = 0;
-    for (let i = 0; i <= at; i++) {
-      pos = line.indexOf(',', pos + 1);
-      if (pos < 0) return false;
-    }
-    const end = line.indexOf(',', pos + 1);
-    const contents = line.slice(pos + 1, end < 0 ? line.length : end);
-    return contents.includes('C') || contents.includes('E') || contents.includes('O');
+    return isTradeLine(line, this.messageContentsAt);
   }
 
   private entryOf(line: string): SymbolEntry | undefined {
@@ -340,8 +333,36 @@ export class Router {
   }
 }
 
+/**
+ * A Q line is a trade when its Message Contents (field `at` of the tape's list) holds C, E or O;
+ * every Q line is when the list has no Message Contents.
+ */
+export function isTradeLine(line: string, at: number): boolean {
+  if (at < 0) return true;
+  let pos = 0;
+  for (let i = 0; i <= at; i++) {
+    pos = line.indexOf(',', pos + 1);
+    if (pos < 0) return false;
+  }
+  const end = line.indexOf(',', pos + 1);
+  const contents = line.slice(pos + 1, end < 0 ? line.length : end);
+  return contents.includes('C') || contents.includes('E') || contents.includes('O');
+}
+
+/** The symbol list of an `N` headline, null when the line has none. */
+export function newsSymbols(line: string): string[] | null {
+  let pos = 0;
+  for (let i = 0; i < 3 && pos >= 0; i++) pos = line.indexOf(',', pos + 1);
+  const end = pos < 0 ? -1 : line.indexOf(',', pos + 1);
+  if (end < 0) return null;
+  return line
+    .slice(pos + 1, end)
+    .split(':')
+    .filter((s) => s !== '');
+}
+
 /** `S,<KEYWORD>[,…]` → KEYWORD. */
-function systemKeyword(line: string): string {
+export function systemKeyword(line: string): string {
   const end = line.indexOf(',', 2);
   return line.slice(2, end < 0 ? line.length : end);
 }

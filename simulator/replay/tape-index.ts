@@ -36,6 +36,8 @@ export interface TapeIndex {
   readonly firstOffsetUs: number;
   readonly lastOffsetUs: number;
   readonly lines: number;
+  /** Body lines per streaming channel. */
+  readonly channelLines: { readonly L1: number; readonly L2: number };
 }
 
 const FAMILIES: readonly DepthFamily[] = ['mbp', 'mbo', 'mm'];
@@ -48,6 +50,7 @@ export class TapeIndexer {
   private firstOffset = -1;
   private lastOffset = 0;
   private count = 0;
+  private readonly channelLines = { L1: 0, L2: 0 };
   private l1List = new FieldList(DEFAULT_TAPE_FIELDS);
   /** Sim time at offset 0 from the first line carrying its own time, or null until found. */
   private lineBase: number | null = null;
@@ -69,6 +72,7 @@ export class TapeIndexer {
       this.lastOffset = tl.offsetUs;
       this.count++;
       if (tl.channel === 'ADMIN') continue;
+      this.channelLines[tl.channel]++;
       const line = tl.line;
       const code = line.charCodeAt(0);
       if (code === 84 /* T */ && line.charCodeAt(1) === 44) {
@@ -121,6 +125,7 @@ export class TapeIndexer {
       firstOffsetUs,
       lastOffsetUs: this.lastOffset,
       lines: this.count,
+      channelLines: { ...this.channelLines },
     };
   }
 

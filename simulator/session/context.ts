@@ -32,6 +32,8 @@ export interface SessionContext {
   simNowUs(): number;
   /** A watch (accepted, or answered with q) was asked for: start triggers look at this. */
   noteWatch(channel: 'L1' | 'L2', symbol: string): void;
+  /** A connection's set of watched symbols changed (`--hold-when-unwatched` looks at this). */
+  watchesChanged(): void;
   /** Every open connection, in accept order. */
   sessions(): readonly Session[];
   /** The current `S,STATS,…` line. */

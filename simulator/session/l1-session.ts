@@ -62,6 +62,28 @@ export class L1Session extends Session implements L1Subscriber {
     return this.watches.has(symbol);
   }
 
+  watchKind(symbol: string): 'quotes' | 'trades' | undefined {
+    return this.watches.get(symbol);
+  }
+
+  regionalOn(symbol: string): boolean {
+    return this.regional.has(symbol);
+  }
+
+  /** Off the live replay's subscriber lists, watches kept (the connection fell behind). */
+  leaveReplay(): void {
+    this.ctx.router.removeSession(this);
+    for (const [symbol, kind] of this.watches) this.ctx.router.entry(symbol)?.removeL1(kind, this);
+    for (const symbol of this.regional) this.ctx.router.entry(symbol)?.removeL1('regional', this);
+  }
+
+  /** Back on the live replay's lists with every watch it holds (it caught up). */
+  joinReplay(): void {
+    this.ctx.router.addSession('L1', this);
+    for (const [symbol, kind] of this.watches) this.ctx.router.entry(symbol)?.addL1(kind, this);
+    for (const symbol of this.regional) this.ctx.router.entry(symbol)?.addL1('regional', this);
+  }
+
   symbolCount(): number {
     return this.watches.size;
   }
@@ -185,6 +207,7 @@ export class L1Session extends Session implements L1Subscriber {
     this.watches.set(symbol, kind);
     e.addL1(kind, this);
     this.ctx.noteWatch('L1', symbol);
+    this.ctx.watchesChanged();
     this.sendState(e);
   }
 
@@ -194,6 +217,7 @@ export class L1Session extends Session implements L1Subscriber {
     if (kind !== undefined) {
       this.watches.delete(symbol);
       e?.removeL1(kind, this);
+      this.ctx.watchesChanged();
     }
     if (this.regional.delete(symbol)) e?.removeL1('regional', this);
   }

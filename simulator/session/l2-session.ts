@@ -45,6 +45,29 @@ export class L2Session extends Session implements L2Subscriber {
     return this.watches.keys();
   }
 
+  watchesDepth(symbol: string, family: DepthFamily | null): boolean {
+    const fams = this.watches.get(symbol);
+    return fams !== undefined && (family === null ? fams.size > 0 : fams.has(family));
+  }
+
+  /** Off the live replay's subscriber lists, watches kept (the connection fell behind). */
+  leaveReplay(): void {
+    this.ctx.router.removeSession(this);
+    for (const [symbol, fams] of this.watches) {
+      const e = this.ctx.router.entry(symbol);
+      for (const f of fams) e?.removeL2(f, this);
+    }
+  }
+
+  /** Back on the live replay's lists with every watch it holds (it caught up). */
+  joinReplay(): void {
+    this.ctx.router.addSession('L2', this);
+    for (const [symbol, fams] of this.watches) {
+      const e = this.ctx.router.entry(symbol);
+      for (const f of fams) e?.addL2(f, this);
+    }
+  }
+
   detach(): void {
     for (const symbol of [...this.watches.keys()]) this.unwatch(symbol, null);
   }
@@ -112,6 +135,7 @@ export class L2Session extends Session implements L2Subscriber {
     }
     fams.add(family);
     e.addL2(family, this);
+    this.ctx.watchesChanged();
     for (const row of e.depth.summary(family)) this.reply(row, symbol);
   }
 
@@ -123,6 +147,9 @@ export class L2Session extends Session implements L2Subscriber {
     for (const f of family === null ? [...fams] : [family]) {
       if (fams.delete(f)) e?.removeL2(f, this);
     }
-    if (fams.size === 0) this.watches.delete(symbol);
+    if (fams.size === 0) {
+      this.watches.delete(symbol);
+      this.ctx.watchesChanged();
+    }
   }
 }

@@ -4,6 +4,11 @@
  * million lines a second). It also keeps what the stats report about the connection: lines,
  * bytes, the SHA-256 of the raw bytes, the SHA-256 of the lines (each without terminator,
  * followed by "\n") with a checkpoint every N lines, and its backpressure history.
+ *
+ * Over its bound a connection either pauses the replay for everyone (`pause-replay`: the admin
+ * port, whose lines are made live and cannot be replayed later) or falls behind it
+ * (`fall-behind`: L1/L2, served from the tape by its own cursor until it catches up; the owner
+ * sees `overBound`, sets `behind` and is called back through `onResume` as it drains).
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { Socket } from 'node:net';
@@ -36,6 +41,8 @@ export interface OutputOptions {
   readonly sendPath: SendPath;
   readonly gate: FlowGate;
   readonly clock: Clock;
+  /** What being over the bound does (see the module comment). Default `pause-replay`. */
+  readonly overflow?: 'pause-replay' | 'fall-behind';
 }
 
 /** The part of a socket the output uses, so tests and benches can give it something else. */
@@ -54,6 +61,14 @@ export class ConnectionOutput implements SendSink {
   private readonly clock: Clock;
   private readonly maxQueueBytes: number;
   private readonly checkpointEvery: number;
+  private readonly pausesReplay: boolean;
+  /**
+   * Set by the owner while the connection is served from the tape behind the live replay: its
+   * stall lasts until it has caught up, not merely until its queue drained.
+   */
+  private behindReplay = false;
+  /** Called (once) when the queue is at or under half the bound again and not held. */
+  private resumeListener: (() => void) | null = null;
 
   private pending = '';
   /** Lines text (each line + "\n") not yet hashed, when it differs from `pending`. */
@@ -82,7 +97,7 @@ export class ConnectionOutput implements SendSink {
    * high-water mark, which a small bound (tests) may never reach.
    */
   private readonly onWritten = (): void => {
-    if (this.stallStartedUs >= 0 && !this.held && this.queuedBytes() <= this.resumeBytes) this.endStall();
+    this.checkResume();
     if (this.drainWaiters.length > 0 && this.queuedBytes() === 0) this.releaseDrainWaiters();
   };
   private drainWaiters: (() => void)[] = [];
@@ -101,6 +116,7 @@ export class ConnectionOutput implements SendSink {
     this.clock = options.clock;
     this.maxQueueBytes = options.maxQueueBytes;
     this.checkpointEvery = options.checkpointEvery;
+    this.pausesReplay = (options.overflow ?? 'pause-replay') === 'pause-replay';
     // Resume at half the bound: a little hysteresis keeps a slow reader's pipe busy instead of
     // stalling and resuming on every write.
     this.resumeBytes = Math.floor(options.maxQueueBytes / 2);
@@ -183,8 +199,41 @@ export class ConnectionOutput implements SendSink {
       this.holdTimer = null;
       this.held = false;
       this.flush();
-      if (this.queuedBytes() <= this.resumeBytes) this.endStall();
+      this.checkResume();
     }, ms);
+  }
+
+  /** More queued than the bound allows (a `fall-behind` owner moves the connection off the replay). */
+  get overBound(): boolean {
+    return (
+      this.pending.length + (this.socket.destroyed ? 0 : this.socket.writableLength) > this.maxQueueBytes
+    );
+  }
+
+  /** The owner serves the connection behind the live replay (true) or it has caught up (false). */
+  set behind(on: boolean) {
+    this.behindReplay = on;
+    if (on) this.startStall();
+    else this.checkResume();
+  }
+
+  get behind(): boolean {
+    return this.behindReplay;
+  }
+
+  /** Call `fn` once the queue is at or under half the bound and not held (at once if it is). */
+  onResume(fn: () => void): void {
+    this.resumeListener = fn;
+    this.checkResume();
+  }
+
+  /** Not held, and queued at most half the bound: a stall may end, a cursor behind may go on. */
+  private checkResume(): void {
+    if (this.held || this.closed || this.queuedBytes() > this.resumeBytes) return;
+    if (!this.behindReplay) this.endStall();
+    const fn = this.resumeListener;
+    this.resumeListener = null;
+    fn?.();
   }
 
   close(how: 'end' | 'reset'): void {
@@ -194,6 +243,8 @@ export class ConnectionOutput implements SendSink {
       this.flush();
     }
     this.closed = true;
+    this.behindReplay = false;
+    this.resumeListener = null;
     this.holdTimer?.cancel();
     this.endStall();
     // After a graceful end the socket is destroyed once everything reached the kernel: the
@@ -205,6 +256,8 @@ export class ConnectionOutput implements SendSink {
   /** The peer went away: stop queueing and stop blocking the replay. */
   detach(): void {
     this.closed = true;
+    this.behindReplay = false;
+    this.resumeListener = null;
     this.holdTimer?.cancel();
     this.endStall();
     this.releaseDrainWaiters();
@@ -286,13 +339,13 @@ export class ConnectionOutput implements SendSink {
     if (this.stallStartedUs >= 0) return;
     this.stallCount++;
     this.stallStartedUs = this.clock.monoUs();
-    this.gate.block(this);
+    if (this.pausesReplay) this.gate.block(this);
   }
 
   private endStall(): void {
     if (this.stallStartedUs < 0) return;
     this.stalledUs += this.clock.monoUs() - this.stallStartedUs;
     this.stallStartedUs = -1;
-    this.gate.unblock(this);
+    if (this.pausesReplay) this.gate.unblock(this);
   }
 }

@@ -1,12 +1,15 @@
 /**
- * Backpressure over real sockets: a client that stops reading makes the replay pause (for
- * everyone: one cursor) once its queue is over the bound; its queue stays bounded; when it reads
- * again the replay resumes and it gets every line, in order; the stall is counted.
+ * Backpressure over real sockets: a client that stops reading falls behind once its queue is over
+ * the bound, while the replay and every other client go on; its queue stays bounded; when it
+ * reads again it is served from the tape until it has caught up, and gets every line, in order,
+ * the same bytes as a client that never fell behind; the stall is counted.
  */
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../common/clock.js';
+import { easternToEpochUs } from '../../../common/eastern-time.js';
 import type { SimulatorHandle } from '../../../simulator/index.js';
 import { cleanupTempDirs, startSim, TestClient, tempDir, waitFor } from '../helpers.js';
 
@@ -18,14 +21,19 @@ afterEach(async () => {
   cleanupTempDirs();
 });
 
-/** ~13 MB of L2 rows: more than loopback's kernel buffers (~4 MB) hold for a paused reader. */
-function bigTape(lines: number): { path: string; rows: string[] } {
+const START = easternToEpochUs('2024-06-21', '09:30:00');
+
+/**
+ * ~13 MB of L2 rows (at 220k lines): more than loopback's kernel buffers (~4 MB) hold for a
+ * paused reader. Row i is at tape offset i × `gapUs`.
+ */
+function bigTape(lines: number, gapUs = 1): { path: string; rows: string[] } {
   const rows: string[] = [];
-  let text = '#l2tape 1\n#symbols AAPL\n#l2 mbp\n#start-us 1718976600000000\n';
+  let text = `#l2tape 1\n#symbols AAPL\n#l2 mbp\n#start-us ${START}\n`;
   for (let i = 0; i < lines; i++) {
     const row = `8,AAPL,${i % 2 ? 'A' : 'B'},${100 + (i % 500) / 100},${1 + (i % 977)},1,2,09:30:00.${String(i % 1e6).padStart(6, '0')},2024-06-21,`;
     rows.push(row);
-    text += `${i}\t${'L2'}\t${row}\n`;
+    text += `${i * gapUs}\t${'L2'}\t${row}\n`;
   }
   const path = join(tempDir(), 'big.tape');
   writeFileSync(path, text, 'latin1');
@@ -33,7 +41,7 @@ function bigTape(lines: number): { path: string; rows: string[] } {
 }
 
 describe('backpressure', () => {
-  it('pauses the replay for a client that stops reading, keeps its queue bounded and drops nothing', async () => {
+  it('a client that stops reading falls behind alone, stays bounded, and catches up from the tape', async () => {
     const { path, rows } = bigTape(220_000);
     const maxQueueKb = 64;
     const sim = await startSim({ tape: path, speed: 'max', start: 'all-watched', maxQueueKb });
@@ -47,18 +55,23 @@ describe('backpressure', () => {
       await c.waitForLine((l) => l === 'S,WATCHES,AAPL', 'the watch');
     }
     slow.socket.pause();
+    let tapeEnded = false;
+    void sim.tapeEnd.then(() => {
+      tapeEnded = true;
+    });
     l1.send('wAAPL'); // every symbol watched on both ports: the replay starts
 
-    await waitFor(() => sim.stats().connections[0].stalls >= 1, 'the slow client to stall the replay');
-    // While it stalls, the replay stands still for everyone.
-    const held = sim.stats().replay.linesReplayed;
-    expect(held).toBeLessThan(rows.length);
+    await waitFor(() => sim.stats().connections[0].stalls >= 1, 'the slow client to go over its bound');
+    // The replay does not wait for it: it reaches the end, and the fast client gets everything.
+    await waitFor(() => sim.stats().replay.tapeEnded, 'the live replay to reach the end of the tape');
     await waitFor(
-      () => fast.lines().length >= sim.stats().connections[1].lines,
-      'the fast client to catch up',
+      () => fast.lines().length === 2 + rows.length && fast.byteCount === sim.stats().connections[1].bytes,
+      'the fast client to receive the whole tape',
     );
-    expect(sim.stats().replay.linesReplayed).toBe(held);
-    expect(sim.stats().replay.tapeEnded).toBe(false);
+    const behind = sim.stats().connections[0];
+    expect(behind.lines).toBeLessThan(2 + rows.length);
+    // The tape is not over for everyone until the slow client has it all.
+    expect(tapeEnded).toBe(false);
 
     slow.socket.resume();
     await sim.tapeEnd;
@@ -80,15 +93,70 @@ describe('backpressure', () => {
     }
     expect(slow.sha256()).toBe(s.sha256Raw);
     expect(fast.sha256()).toBe(f.sha256Raw);
+    expect(s.sha256Raw).toBe(f.sha256Raw);
     const linesDigest = createHash('sha256')
       .update(expected.map((l) => `${l}\n`).join(''), 'latin1')
       .digest('hex');
     expect(s.sha256Lines).toBe(linesDigest);
+    // Per type, every row counted once per client, whichever cursor sent it.
+    expect(stats.types.L2['8']).toBe(2 * rows.length);
 
-    // Bounded: the queue never grew past the bound by more than one write's worth of lines.
+    // Bounded: the queue never grew past the bound by more than one line; the rest of what it
+    // lacked came from the tape (lines while behind); the fast client never fell behind.
     expect(s.stalls).toBeGreaterThanOrEqual(1);
     expect(s.stalledMs).toBeGreaterThan(0);
+    expect(s.linesWhileBehind).toBeGreaterThan(0);
+    expect(s.lines - s.linesWhileBehind).toBe(behind.lines - behind.linesWhileBehind);
     expect(s.maxQueuedBytes).toBeGreaterThan(maxQueueKb * 1024);
     expect(s.maxQueuedBytes).toBeLessThanOrEqual(maxQueueKb * 1024 + 1024);
+    expect(f.stalls).toBe(0);
+    expect(f.linesWhileBehind).toBe(0);
+  }, 60_000);
+
+  it('a slow L2 reader does not starve an L1 reader of its T lines (one a second of the clock)', async () => {
+    // 12.5 s of tape at 25k rows a second (~20 MB): a reader that stops goes over its bound early.
+    const seconds = 12;
+    const { path, rows } = bigTape(seconds * 25_000 + 12_500, 40);
+    const clock = new ManualClock(10_000_000);
+    const sim = await startSim({ tape: path, clock, start: 'first-watch', maxQueueKb: 64 });
+    sims.push(sim);
+    const l1 = await TestClient.connect(sim.ports.L1, 'L1');
+    const slow = await TestClient.connect(sim.ports.L2, 'L2');
+    clients.push(l1, slow);
+    l1.send('S,REQUEST WATCHES');
+    await l1.waitForLine((l) => l === 'S,WATCHES', 'the L1 client');
+    slow.send(['WPL,AAPL', 'S,REQUEST WATCHES']);
+    await slow.waitForLine((l) => l.startsWith('S,WATCHES'), 'the L2 watch');
+    slow.socket.pause();
+
+    // Step the simulator's clock 100 ms at a time; after each step, note (in that clock) when
+    // each T reached the L1 client. A T due by now must have arrived before the next step.
+    const arrivedAt: number[] = [];
+    const startUs = clock.monoUs();
+    const tLines = () => l1.lines().filter((l) => l.startsWith('T,'));
+    for (let step = 1; step <= seconds * 10; step++) {
+      clock.advanceUs(100_000);
+      const due = Math.floor(step / 10);
+      await waitFor(() => tLines().length >= due, `T number ${due} on L1`);
+      while (arrivedAt.length < tLines().length) arrivedAt.push(clock.monoUs() - startUs);
+    }
+    const l2 = sim.stats().connections.find((c) => c.channel === 'L2')!;
+    // The L2 reader did fall behind meanwhile (the test would prove nothing otherwise).
+    expect(l2.stalls).toBeGreaterThanOrEqual(1);
+    expect(l2.lines).toBeLessThan(rows.length / 2);
+    // One T per second of the clock, none late: no gap over a second (plus the 100 ms step).
+    expect(tLines()).toHaveLength(seconds);
+    expect(tLines()[0]).toBe('T,20240621 09:30:01');
+    const gaps = arrivedAt.slice(1).map((t, i) => t - arrivedAt[i]!);
+    expect(Math.max(arrivedAt[0]!, ...gaps)).toBeLessThanOrEqual(1_100_000);
+
+    // The slow reader then gets every row, in order, from the tape.
+    slow.socket.resume();
+    clock.advanceUs(1_000_000); // the tape's last half second
+    await sim.tapeEnd;
+    const s = sim.stats().connections.find((c) => c.channel === 'L2')!;
+    await waitFor(() => slow.byteCount === s.bytes, 'every byte to the slow reader', 30_000);
+    expect(slow.lines().filter((l) => l.startsWith('8,'))).toEqual(rows);
+    expect(s.linesWhileBehind).toBeGreaterThan(0);
   }, 60_000);
 });

@@ -152,7 +152,7 @@ describe('pacing', () => {
     clients.push(l1);
     l1.send('S,REQUEST WATCHES');
     await l1.waitForLine((l) => l === 'S,WATCHES', 'the L1 client');
-    clock.advanceUs(3_000_000);
+    clock.advanceUs(2_600_000);
     await sim.tapeEnd;
     await client.waitForLines(1 + 5);
     expect(client.lines().slice(1)).toEqual([
@@ -169,6 +169,56 @@ describe('pacing', () => {
       'T,20240621 09:30:02',
     ]);
     expect(sim.stats().replay.timestampsSynthesized).toEqual({ L1: true, L2: false });
+  });
+
+  it('after the tape, sends T once per second of the clock on both channels, from the tape’s end', async () => {
+    const body: TapeBody = [
+      [0, 'L2', row(0)],
+      [0, 'L2', 'T,20240621 09:30:00'],
+      [1_500_000, 'L2', row(1)],
+    ];
+    const { sim, clock, client } = await run(body);
+    const l1 = await TestClient.connect(sim.ports.L1, 'L1');
+    const quiet = await TestClient.connect(sim.ports.L1, 'L1');
+    clients.push(l1, quiet);
+    l1.send('S,REQUEST WATCHES');
+    quiet.send(['S,TIMESTAMPSOFF', 'S,REQUEST WATCHES']);
+    await l1.waitForLine((l) => l === 'S,WATCHES', 'the L1 client');
+    await quiet.waitForLine((l) => l === 'S,WATCHES', 'the quiet L1 client');
+    clock.advanceUs(1_500_000);
+    await sim.tapeEnd;
+    const tOf = (c: TestClient) => c.lines().filter((l) => l.startsWith('T,'));
+    await client.waitForLines(1 + 3);
+    await l1.waitForLines(2 + 1);
+    // The tape ended at 09:30:01.5; its next whole second is half a second of the clock later.
+    clock.advanceUs(499_999);
+    expect(sim.stats().types.L2.T).toBe(1);
+    clock.advanceUs(1);
+    await client.waitForLines(1 + 4);
+    expect(tOf(client).at(-1)).toBe('T,20240621 09:30:02');
+    // Then one a second, forever, on L2 (whose tape had its own T lines) and L1 alike.
+    clock.advanceUs(3_000_000);
+    await client.waitForLines(1 + 7);
+    await l1.waitForLines(2 + 5);
+    expect(tOf(client)).toEqual([
+      'T,20240621 09:30:00',
+      'T,20240621 09:30:02',
+      'T,20240621 09:30:03',
+      'T,20240621 09:30:04',
+      'T,20240621 09:30:05',
+    ]);
+    expect(tOf(l1)).toEqual([
+      'T,20240621 09:30:01',
+      'T,20240621 09:30:02',
+      'T,20240621 09:30:03',
+      'T,20240621 09:30:04',
+      'T,20240621 09:30:05',
+    ]);
+    // Not to a client that turned them off; and the stats count every one sent.
+    expect(tOf(quiet)).toEqual([]);
+    expect(sim.stats().types.L2.T).toBe(5);
+    expect(sim.stats().types.L1.T).toBe(5);
+    expect(sim.stats().replay.simNowUs).toBe(START + 5_000_000);
   });
 
   it('does not start before the first watch with --start first-watch, and at once with --start now', async () => {

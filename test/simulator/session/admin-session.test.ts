@@ -138,8 +138,18 @@ describe('admin session', () => {
     expect(admin.lines()[16]).toMatch(/^S,STATS,/);
     clock.advanceUs(5_000_000);
     await sim.tapeEnd;
-    // Simulated time stops with the tape: no more STATS.
-    expect(sim.stats().connections[0].lines).toBe(17);
+    // After the tape simulated time runs on at wall-clock rate: one STATS a second, as IQConnect.
+    const atEnd = sim.stats().connections[0].lines;
+    // Seconds since the last update: the tape's last line grows older each second.
+    const sinceUpdate = (l: string) => Number(l.split(',')[7]);
+    clock.advanceUs(2_000_000);
+    await admin.waitForLines(atEnd + 2);
+    expect(sim.stats().connections[0].lines).toBe(atEnd + 2);
+    const after = admin.lines().slice(atEnd - 1);
+    expect(after.every((l) => l.startsWith('S,STATS,'))).toBe(true);
+    const ages = after.map(sinceUpdate);
+    expect(ages[2] - ages[1]).toBe(1);
+    expect(ages[1] - ages[0]).toBe(1);
   });
 
   it('ends the run on S,L2H END', async () => {

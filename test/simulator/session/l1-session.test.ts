@@ -108,9 +108,11 @@ describe('Level 1 session', () => {
       'T,20210630 09:30:01',
       'T,20210630 09:30:02',
       'Q,AAPL,,,,,300,134.6900,,134.7100,,,,,,Cba,01,',
+      // After the tape the clock runs on: the next second's T is due within the 3 s advanced.
+      'T,20210630 09:30:03',
     ]);
     const decoded = decodeAll(quotes.lines());
-    const last = decoded[decoded.length - 1];
+    const last = decoded.filter((m) => m['Type'] === 'Q').at(-1)!;
     expect(last).toMatchObject({ Type: 'Q', Symbol: 'AAPL', Bid: 134.69, Ask: 134.71, 'Total Volume': 300 });
     expect(last['Most Recent Trade']).toBeNull();
 
