@@ -10,7 +10,7 @@ import type { Channel } from '../../collector/protocol/channel.js';
 import { openTape } from '../../collector/tape/reader.js';
 import { L2hError } from '../../common/errors.js';
 import type { FaultReport } from '../../simulator/faults/injector.js';
-import type { ConnectionReport } from '../../simulator/stats.js';
+import type { ConnectionReport, ReplayReport } from '../../simulator/stats.js';
 import type { Check, Evidence } from '../results/types.js';
 import type { RunPaths } from '../run-dir.js';
 import type { ReplayControl, SentPerChannel } from './hooks.js';
@@ -59,6 +59,7 @@ export function speedFor(shape: TapeShape, seconds: number): number {
 export interface SimStatsFile {
   readonly connections: readonly ConnectionReport[];
   readonly faults?: FaultReport;
+  readonly replay?: Partial<ReplayReport>;
 }
 
 export async function readSimStats(paths: RunPaths): Promise<SimStatsFile> {
@@ -203,6 +204,19 @@ export function allButLastConnections(stats: SimStatsFile): Set<string> {
   const out = new Set<string>();
   for (const [ch, n] of perChannel) for (let i = 1; i < n; i++) out.add(`${ch}#${i}`);
   return out;
+}
+
+/**
+ * After the tape, for runs that killed the collector mid-feed (what was in flight to it is lost,
+ * so "journaled ≥ sent" may never hold): stop the simulator and let the collector settle, then
+ * wait until every sink has caught up with the journal.
+ */
+export async function settledThenDrained(control: ReplayControl, deadlineMs = 180_000): Promise<void> {
+  await stopSimulatorThenSettle(control, deadlineMs);
+  await pollFor('every sink to catch up with the journal', deadlineMs, async () => {
+    const st = await control.readStatus();
+    return st && st.sinks.length > 0 && st.sinks.every((s) => s.lag === 0) ? st : null;
+  });
 }
 
 /**

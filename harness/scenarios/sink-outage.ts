@@ -19,6 +19,7 @@ import {
   pollFor,
   readSimStats,
   scenarioCheck,
+  settledThenDrained,
   speedFor,
   tapeShape,
 } from './common.js';
@@ -104,7 +105,8 @@ export const sinkOutage: Scenario = {
                   allButLastConnections(await readSimStats(c.paths)),
               }
             : {}),
-          afterTapeEnd: (c, sent) => journaledThenDrained(c, sent),
+          // The sabotage kills the collector mid-feed: what was in flight to it is lost.
+          afterTapeEnd: (c, sent) => (o.sabotage ? settledThenDrained(c) : journaledThenDrained(c, sent)),
           extraChecks: async (c) => lagChecks(c, outages),
         },
       });
