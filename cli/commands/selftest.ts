@@ -9,10 +9,10 @@ export function registerSelftest(program: Command): void {
   program
     .command('selftest')
     .description(
-      'Check the checker: replay a small generated day (it must pass), then plant defects in copies of\n' +
-        'the run — a dropped record, a level off by one, a rounded price, a duplicated batch, a stale\n' +
-        'level after a delete — and require the verification that should catch each to fail, for that\n' +
-        'reason. Exit 0 when every defect is caught.',
+      'Check the checker: replay a small generated day with one disconnect (it must pass), then plant\n' +
+        'defects in copies of the run — a dropped record, a level off by one, a rounded price, a\n' +
+        'duplicated batch, a stale level after a delete, a missed resync — and require the verification\n' +
+        'that should catch each to fail, for that reason. Exit 0 when every defect is caught.',
     )
     .option('--out <dir>', 'directory for the clean run and the planted copies', 'runs/selftest')
     .option('--lines <n>', 'size of the generated day', '30000')

@@ -68,6 +68,11 @@ function decimals(v: number): number {
   return dot < 0 ? 0 : s.length - dot - 1;
 }
 
+/** Levels as `price@side`, for finding one the resync's snapshot no longer has. */
+function levelKeys(r: L2): Set<string> {
+  return new Set([...r.bids.map((l) => `${l.price}@B`), ...r.asks.map((l) => `${l.price}@A`)]);
+}
+
 export const PLANTS: readonly Plant[] = [
   {
     name: 'dropped-record',
@@ -173,6 +178,59 @@ export const PLANTS: readonly Plant[] = [
         }
       }
       throw new Error('no by-price delete inside the book depth to plant into');
+    },
+    caughtFor: (c) => !c.pass && counts(c, 'mismatched') === 1 && c.evidence.bookDiff !== undefined,
+  },
+  {
+    name: 'missed-resync',
+    description: 'a book not cleared at a resync: a level from before the disconnect kept after it',
+    checkId: 'books.reference',
+    async plant(runDir) {
+      // The clean run has one L2 disconnect (the self-test plants it with the simulator's faults):
+      // the second L2 connect event is the resync.
+      const session = await findSessionDir(runPaths(runDir).journal);
+      let resyncSeq = 0;
+      let l2Connects = 0;
+      for await (const batch of readJournal(session)) {
+        for (const item of batch) {
+          if (
+            item.kind === 'event' &&
+            item.event === 'connect' &&
+            item.channel === 'L2' &&
+            ++l2Connects === 2
+          ) {
+            resyncSeq = item.seq;
+          }
+        }
+      }
+      if (resyncSeq === 0) throw new Error('the clean run has no L2 reconnect to plant a missed resync into');
+      for (const f of await l2Files(runDir)) {
+        const records = f.lines.map((l) => JSON.parse(l) as L2);
+        const before = records.filter((r) => r.seq < resyncSeq).at(-1);
+        const afterIndex = records.findIndex((r) => r.seq >= resyncSeq);
+        if (!before || afterIndex < 0) continue;
+        const after = records[afterIndex]!;
+        const now = levelKeys(after);
+        // A bid from before the disconnect that the snapshot no longer holds, still inside the depth.
+        const stale = before.bids.find(
+          (l) => !now.has(`${l.price}@B`) && (after.bids.length < 10 || l.price > after.bids.at(-1)!.price),
+        );
+        if (!stale) continue;
+        const pos = after.bids.findIndex((l) => l.price < stale.price);
+        after.bids.splice(pos < 0 ? after.bids.length : pos, 0, {
+          price: stale.price,
+          size: stale.size,
+          level: 0,
+        });
+        after.bids = after.bids.slice(0, 10);
+        after.bids.forEach((l, k) => {
+          l.level = k + 1;
+        });
+        f.lines[afterIndex] = JSON.stringify(after);
+        await save(f);
+        return `seq ${after.seq} ${after.symbol}: bid ${stale.price} from before the resync at seq ${resyncSeq} kept in ${f.name}`;
+      }
+      throw new Error('no symbol with a level the resync removed, to plant into');
     },
     caughtFor: (c) => !c.pass && counts(c, 'mismatched') === 1 && c.evidence.bookDiff !== undefined,
   },

@@ -42,6 +42,14 @@ export async function runSelftest(options: SelftestOptions): Promise<{ dir: stri
     command: options.command,
     scenario: 'selftest',
     logger: options.logger,
+    // One L2 disconnect halfway through, so the run holds a resync (and its gap markers) to plant into.
+    simulatorArgs: [
+      '--faults',
+      JSON.stringify({
+        seed: 1,
+        faults: [{ kind: 'close', channel: 'L2', at: { line: Math.floor(options.lines / 3) } }],
+      }),
+    ],
   });
   const checks: Check[] = [
     {
