@@ -20,6 +20,8 @@ export interface CollectorStatus {
   readonly ports: readonly PortStatus[];
   /** Lines per second per channel over the last second. */
   readonly rates: Readonly<Record<Channel, number>>;
+  /** When `rates` was sampled (epoch ms, the `t` of its /api/history entry); null before the first. */
+  readonly ratesAt: number | null;
   readonly totals: {
     readonly lines: Readonly<Record<Channel, number>>;
     readonly records: Readonly<Record<'l2' | 'l1' | 'ticks' | 'gaps', number>>;

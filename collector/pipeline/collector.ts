@@ -496,6 +496,7 @@ class Collector {
       nowMs: Math.floor(this.o.clock.wallUs() / 1000),
       ports: this.feed?.ports() ?? [],
       rates: this.rates.rates(),
+      ratesAt: this.rates.sampledAt(),
       counts: this.deriver.counts(),
       problems: this.deriver.problems(),
       journal: this.journalStatus(),

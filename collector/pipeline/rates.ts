@@ -29,6 +29,11 @@ export class RateTracker {
     this.lastAtMs = nowMs;
   }
 
+  /** When the current rates were sampled (epoch ms), null before the first interval. */
+  sampledAt(): number | null {
+    return this.samples.at(-1)?.t ?? null;
+  }
+
   rates(): Readonly<Record<Channel, number>> {
     return this.current;
   }

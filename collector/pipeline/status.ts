@@ -38,6 +38,7 @@ export interface StatusParts {
   readonly nowMs: number;
   readonly ports: readonly PortStatus[];
   readonly rates: Readonly<Record<Channel, number>>;
+  readonly ratesAt: number | null;
   readonly counts: DeriverCounts;
   readonly problems: DeriverProblems;
   readonly journal: CollectorStatus['journal'];
@@ -125,6 +126,7 @@ export function buildStatus(p: StatusParts): CollectorRunStatus {
     stateReasons: reasons,
     ports: p.ports,
     rates: p.rates,
+    ratesAt: p.ratesAt,
     totals: {
       lines: c.lines,
       records: c.records,

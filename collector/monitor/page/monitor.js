@@ -1,7 +1,8 @@
 // @ts-check
 // The collector's live page. Plain browser JavaScript, no build step: it receives
 // `MonitorMessage`s (collector/monitor/status.ts) over /ws and writes them into the DOM.
-// Every number is shown as JSON gave it (String(n) is the shortest round-trip form); values
+// Every number is shown as JSON gave it (String(n) is the shortest round-trip form), but the
+// per-second rates, shown whole; values
 // from the feed go in through textContent only, never as HTML.
 (() => {
   const CHANNELS = ['L1', 'L2', 'ADMIN'];
@@ -21,6 +22,11 @@
 
   /** @param {unknown} v */
   const show = (v) => (v === null || v === undefined ? '—' : String(v));
+
+  /** Lines per second, whole: the rate is a quotient over a sampling interval of ~1 s, so its
+   * fraction is noise; the chart keeps the exact values (they add up to the lines received). */
+  /** @param {unknown} v */
+  const showRate = (v) => (typeof v === 'number' ? String(Math.round(v)) : show(v));
 
   /** @param {number} bytes */
   function humanBytes(bytes) {
@@ -259,8 +265,9 @@
 
   /** @param {any} s */
   function renderRates(s) {
-    for (const ch of CHANNELS) setText(document.querySelector(`[data-rate="${ch}"]`), show(s.rates[ch]));
-    addSample({ t: Date.parse(s.now), rates: s.rates });
+    for (const ch of CHANNELS) setText(document.querySelector(`[data-rate="${ch}"]`), showRate(s.rates[ch]));
+    // The sample's own time, so a live point lands where /api/history has it, not at the push.
+    if (typeof s.ratesAt === 'number') addSample({ t: s.ratesAt, rates: s.rates });
   }
 
   /** @param {any[]} sinks */

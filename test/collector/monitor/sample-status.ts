@@ -45,6 +45,7 @@ export function sampleStatus(overrides: Partial<CollectorStatus> = {}): Collecto
       },
     ],
     rates: { L1: 1250, L2: 18433, ADMIN: 1 },
+    ratesAt: Date.parse('2026-11-24T15:32:05.000Z'),
     totals: {
       lines: { L1: 4_512_331, L2: 66_410_952, ADMIN: 3801 },
       records: { l2: 66_120_004, l1: 3_990_117, ticks: 512_880, gaps: 6 },

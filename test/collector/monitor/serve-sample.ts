@@ -105,6 +105,7 @@ async function main(): Promise<void> {
       ...status,
       now: new Date(now).toISOString(),
       rates: scenario === 'down' ? { ...rates, L2: 0 } : rates,
+      ratesAt: now,
       ports: status.ports.map((p) => ({
         ...p,
         msSinceLastLine: p.connected
