@@ -61,7 +61,11 @@ export interface SinkStatus {
   readonly name: SinkName;
   readonly mode: 'live' | 'catch-up' | 'retrying' | 'closed';
   readonly checkpointSeq: number;
-  /** Journal head seq − checkpoint seq. */
+  /**
+   * Journal lines past what the sink holds: head seq − checkpoint seq, or − the live watermark
+   * when the sink is live with nothing queued or in flight (lines that yield no record, such as
+   * the feed's `T` heartbeats, are not lag once durable).
+   */
   readonly lag: number;
   readonly queueDepth: number;
   readonly written: number;

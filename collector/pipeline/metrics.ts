@@ -98,7 +98,11 @@ export function createCollectorMetrics(sources: MetricSources): CollectorMetrics
     },
   });
   const perSink: readonly [string, string, (s: SinkStatus) => number][] = [
-    ['l2h_collector_sink_lag', 'Journal head seq minus the sink checkpoint', (s) => s.lag],
+    [
+      'l2h_collector_sink_lag',
+      'Journal lines past what the sink holds (head seq minus its checkpoint or, idle and live, the live watermark)',
+      (s) => s.lag,
+    ],
     ['l2h_collector_sink_queue_depth', 'Records waiting in the sink queue', (s) => s.queueDepth],
     ['l2h_collector_sink_checkpoint_seq', 'The sink checkpoint', (s) => s.checkpointSeq],
     [

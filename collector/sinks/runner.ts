@@ -133,6 +133,8 @@ export class SinkRunner {
   private offeredCount = 0;
   private offeredBytes = 0;
   private writtenCount = 0;
+  /** A batch handed to the sink and not yet acknowledged. */
+  private writing = false;
   private retryCount = 0;
   private overflowCount = 0;
   private catchUpCount = 0;
@@ -199,7 +201,7 @@ export class SinkRunner {
 
   status(): SinkStatus {
     const head = this.o.journal.nextSeq - 1;
-    const lag = Math.max(0, head - this.checkpointSeq);
+    const lag = Math.max(0, head - this.coveredSeq());
     const idleUs = this.o.clock.monoUs() - this.lastCheckpointMoveUs;
     return {
       name: this.sink.name,
@@ -304,6 +306,17 @@ export class SinkRunner {
     }
     if (this.isDrained()) this.notifyDrained();
     await this.waker.wait(w > this.checkpointSeq ? this.idleCheckpointMs : Number.POSITIVE_INFINITY);
+  }
+
+  /**
+   * The journal seq through which the sink holds every record, for `lag`. The checkpoint file
+   * moves at most once a second when idle, while a live feed journals lines that yield no record
+   * (IQConnect's `T` line every second): an idle live sink with nothing queued or in flight holds
+   * everything up to the live watermark, so its lag is 0 and not the last second's heartbeats.
+   */
+  private coveredSeq(): number {
+    if (this.mode !== 'live' || this.writing || this.queue.length > 0) return this.checkpointSeq;
+    return Math.max(this.checkpointSeq, this.liveWatermark());
   }
 
   private liveWatermark(): number {
@@ -449,7 +462,12 @@ export class SinkRunner {
     checkpoint: number | null,
     live: boolean,
   ): Promise<void> {
-    await this.withRetry('write', () => this.sink.write(batch));
+    this.writing = true;
+    try {
+      await this.withRetry('write', () => this.sink.write(batch));
+    } finally {
+      this.writing = false;
+    }
     this.writtenCount += batch.length;
     this.o.onBatch?.(batch, { live, durableMonoUs: this.o.clock.monoUs() });
     if (checkpoint !== null) this.requestCheckpoint(checkpoint);

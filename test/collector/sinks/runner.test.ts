@@ -97,6 +97,42 @@ describe('SinkRunner', () => {
     expect(await jsonlLines(c.dataDir)).toEqual(await derivedLines(c.journal.sessionDir));
   });
 
+  it('counts heartbeat lines as lag only until they are durable, and a held write as lag throughout', async () => {
+    const d = day(6, 1000);
+    // The checkpoint file moves once a second when idle, as in the collector.
+    const c = await MiniCollector.open(root, d.options, { batchSize: 100, idleCheckpointMs: 1000 });
+    c.event('connect', 'L1', d.startUs);
+    c.event('connect', 'L2', d.startUs);
+    for (const l of d.lines) c.append(l, d.startUs);
+    await until(
+      () => c.runner.status().lag === 0 && c.runner.status().queueDepth === 0,
+      'the sink to catch up',
+    );
+    const checkpoint = c.runner.checkpoint;
+    const lastUs = d.lines.at(-1)!.offsetUs;
+
+    // T lines yield no record: once durable they are not lag, though the checkpoint file stays put.
+    for (let i = 1; i <= 3; i++) {
+      c.append({ channel: 'L2', line: `T,20250725 10:00:0${i}`, offsetUs: lastUs + i }, d.startUs);
+    }
+    expect(c.runner.status().lag).toBeGreaterThan(0);
+    await until(() => c.runner.status().lag === 0, 'the heartbeats to be durable');
+    expect(c.runner.checkpoint).toBe(checkpoint);
+
+    // A record in a write the sink has not acknowledged is lag, with or without heartbeats after it.
+    c.sink.hold();
+    const more = day(16, 300).lines.filter((l) => l.channel === 'L2' && l.line.startsWith('8,'));
+    for (const l of more) c.append({ ...l, offsetUs: lastUs + 10 }, d.startUs);
+    await until(() => c.sink.inFlight > 0, 'a held write');
+    c.append({ channel: 'L2', line: 'T,20250725 10:00:09', offsetUs: lastUs + 11 }, d.startUs);
+    await until(() => c.journal.durableSeq === c.journal.nextSeq - 1, 'the journal to be durable');
+    expect(c.runner.status().lag).toBeGreaterThan(0);
+    c.sink.release();
+    await until(() => c.runner.status().lag === 0, 'the held write to land');
+    expect(await c.finish()).toBe(true);
+    expect(await jsonlLines(c.dataDir)).toEqual(await derivedLines(c.journal.sessionDir));
+  });
+
   it('retries a retriable failure with backoff and writes the same batch again', async () => {
     const d = day(7, 1500);
     const c = await MiniCollector.open(root, d.options, { batchSize: 100 });
