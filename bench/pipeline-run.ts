@@ -149,11 +149,16 @@ export async function runPipeline(o: PipelineRunOptions): Promise<PipelineRunRes
     const collector = col;
     let peak = { collector: 0, simulator: 0 };
     const snapshots: StatusSnapshot[] = [];
+    // After the tape the simulator's clock runs on, as IQConnect's does (a T line a second on
+    // each channel, S,STATS on admin), so the journal would never stop growing: once the tape is
+    // out, the simulator is stopped, and the run ends when the journal is still and checkpointed.
     let tapeEnded = false;
-    void sim
+    const simulator = sim;
+    void simulator
       .waitForEvent((e) => e['event'] === 'tape-end', o.timeoutMs, 'the end of the tape')
       .then(
-        () => {
+        async () => {
+          await simulator.stop(20_000);
           tapeEnded = true;
         },
         () => {},
