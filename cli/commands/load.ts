@@ -95,7 +95,7 @@ export function registerLoad(program: Command): void {
     )
     .option(
       '--max-sink-p99-ms <ms>',
-      'latency bound: p99 journal→sink per step (the journal fsyncs every 100 ms by default)',
+      'latency bound: p99 journal→sink per step (append → durable in the sink, journal fdatasync included)',
       String(LOAD_DEFAULTS.maxSinkP99Ms),
     )
     .option('--out <dir>', 'run directory to create (default runs/load-<UTC timestamp>)')
