@@ -65,7 +65,7 @@ export const SINK_FACTORIES: Readonly<Partial<Record<SinkName, SinkFactory>>> = 
     description: 'one JSON record per line in <data-dir>/<SYMBOL>_<kind>_<YYYYMMDD>.jsonl',
     create: (c) =>
       new JsonlSink({ dataDir: c.dataDir, session: c.session, logger: c.logger.child({ sink: 'jsonl' }) }),
-    // Big batches: a batch costs two rounds of file I/O whatever its size. The queue holds what
+    // Big batches: a batch costs one round of file I/O whatever its size. The queue holds what
     // the feed brings while a batch is written and synced (at full rate tens of thousands of
     // records); bounded in bytes too, as its records' lines are most of the collector's memory.
     runner: { batchSize: 20_000, queueCapacity: 200_000, queueBytes: 64 * 1024 * 1024 },

@@ -2,17 +2,24 @@
  * The JSONL sink: one record per line in `<data-dir>/<SYMBOL>_<kind>_<YYYYMMDD>.jsonl`
  * (file-names.ts), the line being the record's JSON exactly as derived.
  *
- * Durability: `write` appends each file's records with one write, then fdatasyncs every file it
- * touched (in parallel: the thread pool runs them side by side), and only then resolves — the
- * runner's checkpoint claims those records. A file is closed (already synced) when its
- * (symbol, kind) moves to a new day, when more than `maxOpenFiles` are open, and at `close`.
- * A directory that gained files is fsynced too, or a crash could lose the new file's name.
+ * Durability: where the platform has O_DSYNC (Linux, macOS), files are opened with it, so each
+ * file's append (one writev) returns only once its data, and the size that makes it readable,
+ * are on disk: what a write and an fdatasync give, in one system call and one trip through the
+ * thread pool instead of two. Measured at a paced 10k msgs/s on 2 cores, the separate fdatasync
+ * per touched file per batch doubled the sink's calls, and the calls (each wakes a pool thread
+ * that competes with the event loop for the CPU) were the collector's largest cost; elsewhere
+ * each append is followed by an fdatasync. `write` resolves only once every touched file is
+ * durable — the runner's checkpoint claims those records. A file is closed (already durable)
+ * when its (symbol, kind) moves to a new day, when more than `maxOpenFiles` are open, and at
+ * `close`. A directory that gained files is fsynced too, or a crash could lose the new file's
+ * name.
  *
  * Idempotent by (session, seq) across restarts: `open` cuts a torn last line off every JSONL file
  * in the directory; the first time a file is written to, its last record of this session is
  * found (tail.ts), and records with seq ≤ that are skipped. Within a file a session's seqs only
  * grow (collector/records/deriver.ts), so one number per file says what it holds.
  */
+import { constants as fsConstants } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorMessage, L2hError } from '../../../common/errors.js';
@@ -24,6 +31,12 @@ import { lockDataDir } from './dir-lock.js';
 import { fileSymbol, parseJsonlFileName } from './file-names.js';
 import { lastSeqOf, repairTornTail } from './tail.js';
 
+/** Windows has no O_DSYNC (nor O_SYNC): there the sink fdatasyncs after each append instead. */
+const DSYNC: number | undefined = (fsConstants as Partial<typeof fsConstants>).O_DSYNC;
+/** `a+` (read for the tail, append, create) plus O_DSYNC: a write returns once it is durable. */
+const APPEND_DSYNC =
+  DSYNC === undefined ? null : fsConstants.O_RDWR | fsConstants.O_APPEND | fsConstants.O_CREAT | DSYNC;
+
 export interface JsonlSinkOptions {
   readonly dataDir: string;
   readonly session: string;
@@ -31,7 +44,7 @@ export interface JsonlSinkOptions {
   /** Files kept open at once (default 256); the least recently written is closed beyond it. */
   readonly maxOpenFiles?: number;
   /**
-   * fdatasync before `write` resolves (default true). Off only to measure what syncing costs:
+   * Durable before `write` resolves (default true). Off only to measure what syncing costs:
    * without it a crash can lose records the checkpoint claims.
    */
   readonly sync?: boolean;
@@ -71,6 +84,7 @@ export interface JsonlSinkStats {
   readonly linesWritten: number;
   readonly bytesWritten: number;
   readonly skippedDuplicates: number;
+  /** File appends made durable (one per touched file per batch). */
   readonly syncs: number;
   readonly tornLinesCut: number;
 }
@@ -167,9 +181,9 @@ export class JsonlSink implements Sink {
         this.currentDay.set(g.stream, g.day);
       }
     }
-    // Every file's append at once, then every fdatasync at once: a batch costs two rounds of
-    // thread-pool work however many files it touches (the event loop may be busy with the feed,
-    // and each round waits for a turn of it).
+    // Every file's append at once: each append is also its file's sync, so a batch costs one
+    // round of thread-pool work however many files it touches (the event loop may be busy with
+    // the feed, and each round waits for a turn of it).
     let created = false;
     const results = await Promise.allSettled(
       groups.map((g) =>
@@ -180,11 +194,8 @@ export class JsonlSink implements Sink {
     );
     const failed = results.find((r) => r.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
-    const touched = results.flatMap((r) => (r.status === 'fulfilled' && r.value !== null ? [r.value] : []));
     if (this.sync) {
-      const synced = await Promise.allSettled(touched.map((f) => this.datasync(f)));
-      const bad = synced.find((r) => r.status === 'rejected');
-      if (bad !== undefined) throw bad.reason;
+      for (const r of results) if (r.status === 'fulfilled' && r.value !== null) this.syncs++;
       if (created) await this.syncDir();
     }
     for (const f of retiring) if (this.files.get(f.name) === f) await this.closeFile(f);
@@ -212,11 +223,11 @@ export class JsonlSink implements Sink {
   }
 
   async close(): Promise<void> {
+    // Every append was durable when it returned (or syncing is off): nothing is left to sync.
     const files = [...this.files.values()];
     try {
-      if (this.sync) await Promise.all(files.map((f) => this.datasync(f)));
-    } finally {
       for (const f of files) await this.closeFile(f).catch(() => undefined);
+    } finally {
       await this.unlock?.();
       this.unlock = null;
     }
@@ -273,7 +284,7 @@ export class JsonlSink implements Sink {
     const path = join(this.dataDir, g.name);
     let handle: FileHandle;
     try {
-      handle = await open(path, 'a+');
+      handle = await open(path, this.sync && APPEND_DSYNC !== null ? APPEND_DSYNC : 'a+');
     } catch (err) {
       throw this.ioError('open', path, err);
     }
@@ -309,22 +320,13 @@ export class JsonlSink implements Sink {
         done += bytesWritten;
         if (done < total) rest = remainder(rest, bytesWritten);
       }
+      if (this.sync && APPEND_DSYNC === null) await file.handle.datasync();
       this.bytesWritten += total;
     } catch (err) {
-      // Part of the text may be in the file: forget the file, so the retry re-reads its tail
-      // (cutting a torn line, skipping records that made it) instead of writing them twice.
+      // Part of the text may be in the file (or on disk): forget the file, so the retry re-reads
+      // its tail (cutting a torn line, skipping records that made it) instead of writing them twice.
       await this.closeFile(file).catch(() => undefined);
       throw this.ioError('write', file.path, err);
-    }
-  }
-
-  private async datasync(file: OpenFile): Promise<void> {
-    try {
-      await file.handle.datasync();
-      this.syncs++;
-    } catch (err) {
-      await this.closeFile(file).catch(() => undefined);
-      throw this.ioError('fdatasync', file.path, err);
     }
   }
 
