@@ -19,16 +19,47 @@ interface EasternParts {
   readonly time: string; // HH:MM:SS
 }
 
+/** The zone's offset from UTC, in seconds, from the formatter (the platform's zone data). */
+function offsetAt(second: number): number {
+  const p: Record<string, string> = {};
+  for (const part of formatter.formatToParts(new Date(second * 1000))) p[part.type] = part.value;
+  const local = Date.UTC(+p.year!, +p.month! - 1, +p.day!, +p.hour!, +p.minute!, +p.second!) / 1000;
+  return local - second;
+}
+
+/**
+ * Offsets by UTC hour. US Eastern changes its offset only on a whole UTC hour (02:00 local is
+ * 07:00 or 06:00 UTC), so one lookup per hour serves every second of it: formatting a second
+ * through Intl costs microseconds, and a replay at speed asks for thousands of simulated seconds
+ * each wall second, alternating between far-apart times (a tape's start and its clock).
+ */
+const offsets = new Map<number, number>();
+
+function offsetOf(second: number): number {
+  const hour = Math.floor(second / 3600);
+  let o = offsets.get(hour);
+  if (o === undefined) {
+    if (offsets.size >= 1024) offsets.clear();
+    o = offsetAt(hour * 3600);
+    offsets.set(hour, o);
+  }
+  return o;
+}
+
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
+
 let cacheSecond = Number.NaN;
 let cacheParts: EasternParts = { date: '', time: '' };
 
 export function easternParts(epochUs: number): EasternParts {
   const second = Math.floor(epochUs / 1_000_000);
   if (second === cacheSecond) return cacheParts;
-  const p: Record<string, string> = {};
-  for (const part of formatter.formatToParts(new Date(second * 1000))) p[part.type] = part.value;
+  const d = new Date((second + offsetOf(second)) * 1000);
   cacheSecond = second;
-  cacheParts = { date: `${p.year}-${p.month}-${p.day}`, time: `${p.hour}:${p.minute}:${p.second}` };
+  cacheParts = {
+    date: `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`,
+    time: `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}`,
+  };
   return cacheParts;
 }
 

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { easternDate, nextEasternMidnightUs } from '../../common/eastern-time.js';
+import { easternDate, easternParts, nextEasternMidnightUs } from '../../common/eastern-time.js';
 
 const us = (iso: string) => Date.parse(iso) * 1000;
 
@@ -29,5 +30,42 @@ describe('US Eastern days', () => {
     const midnight = us('2012-06-22T04:00:00Z');
     expect(nextEasternMidnightUs(midnight)).toBe(us('2012-06-23T04:00:00Z'));
     expect(nextEasternMidnightUs(midnight - 1)).toBe(midnight);
+  });
+});
+
+describe('easternParts', () => {
+  const zone = new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'America/New_York',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  });
+  const direct = (epochUs: number) => {
+    const p: Record<string, string> = {};
+    for (const x of zone.formatToParts(new Date(Math.floor(epochUs / 1e6) * 1000))) p[x.type] = x.value;
+    return { date: `${p.year}-${p.month}-${p.day}`, time: `${p.hour}:${p.minute}:${p.second}` };
+  };
+
+  test('equals the zone formatter for every second around both DST changes', () => {
+    for (const change of ['2024-03-10T07:00:00Z', '2024-11-03T06:00:00Z', '2012-03-11T07:00:00Z']) {
+      for (let s = -7200; s <= 7200; s++) {
+        const t = us(change) + s * 1_000_000;
+        expect(easternParts(t), new Date(t / 1000).toISOString()).toEqual(direct(t));
+      }
+    }
+  });
+
+  test('equals the zone formatter at any time, in any order of calls (property)', () => {
+    const epochUs = fc.integer({ min: us('1990-01-01T00:00:00Z'), max: us('2060-01-01T00:00:00Z') });
+    fc.assert(
+      fc.property(fc.array(epochUs, { minLength: 1, maxLength: 50 }), (times) => {
+        for (const t of times) expect(easternParts(t)).toEqual(direct(t));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
