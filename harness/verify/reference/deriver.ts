@@ -109,6 +109,9 @@ export interface ReferenceOptions {
   readonly symbols: readonly string[];
 }
 
+/** A `T` line's timestamp as IQConnect sends it. */
+const T_STAMP = /^\d{8} \d\d:\d\d:\d\d$/;
+
 export class ReferenceDeriver {
   private readonly books = new Map<string, RefBook>();
   private burst: PendingBurst | null = null;
@@ -204,7 +207,8 @@ export class ReferenceDeriver {
 
   private tStamp(channel: Channel, f: readonly string[]): void {
     const ts = f[1] ?? '';
-    if (ts.length >= 17) {
+    // Exactly `YYYYMMDD HH:MM:SS`: anything else is a malformed T line that sets no clock.
+    if (T_STAMP.test(ts)) {
       this.lastT[channel] = {
         date: `${ts.slice(0, 4)}-${ts.slice(4, 6)}-${ts.slice(6, 8)}`,
         time: `${ts.slice(9, 17)}.000000`,
