@@ -126,18 +126,11 @@ export async function runLoad(o: LoadOptions): Promise<LoadOutcome> {
   }
   if (!o.keepTapes) await rm(tapeDir, { recursive: true, force: true });
 
-  const passed = steps.filter((s) => s.step.pass);
-  const sustainable = passed.length > 0 ? passed[passed.length - 1]! : null;
-  const broke = steps.find((s) => !s.step.pass) ?? null;
-  const summary = sustainableCheck(sustainable, broke, rates, steps.length);
-  const verified = verificationCheck(steps);
-  const checks: Check[] = [summary, verified, ...steps.map((s) => s.check)];
+  const { sustainable, broke, checks, verdict } = judgeSteps(steps, rates);
   const load: LoadStep[] = steps.map((s) => s.step);
   const results: RunResults = {
     schema: 'l2h.results/1',
-    // The step that broke is the finding, not a failure of the run: the verdict is whether a
-    // sustainable rate was found and every step's books and records were right.
-    verdict: summary.pass && verified.pass ? 'pass' : 'fail',
+    verdict,
     run: {
       id: basename(dir),
       command: o.command,
@@ -199,6 +192,49 @@ function sustainableCheck(
 }
 
 /** Books and records verified at every step: a wrong book is wrong at any rate. */
+/**
+ * The run's checks and verdict from its steps. The step that broke is the finding, not a failure
+ * of the run: the verdict is whether a sustainable rate was found, every step's books and records
+ * were right, and the breaking step was measured to the end.
+ */
+export function judgeSteps(
+  steps: readonly StepOutcome[],
+  rates: readonly number[],
+): {
+  sustainable: StepOutcome | null;
+  broke: StepOutcome | null;
+  checks: Check[];
+  verdict: 'pass' | 'fail';
+} {
+  const passed = steps.filter((s) => s.step.pass);
+  const sustainable = passed.length > 0 ? passed[passed.length - 1]! : null;
+  const broke = steps.find((s) => !s.step.pass) ?? null;
+  const summary = sustainableCheck(sustainable, broke, rates, steps.length);
+  const verified = verificationCheck(steps);
+  // Past a sustainable rate, the step that broke is the finding the run was for: its check
+  // asserts that it was measured to the end with its evidence, and says what broke.
+  const breaking = broke !== null && summary.pass ? breakingPointCheck(broke) : null;
+  const checks: Check[] = [
+    summary,
+    verified,
+    ...steps.map((s) => (s === broke && breaking ? breaking : s.check)),
+  ];
+  const verdict = summary.pass && verified.pass && (breaking?.pass ?? true) ? 'pass' : 'fail';
+  return { sustainable, broke, checks, verdict };
+}
+
+function breakingPointCheck(broke: StepOutcome): Check {
+  const c = broke.check;
+  const measuredToTheEnd = broke.results !== null;
+  return {
+    ...c,
+    title: `${c.title}: the breaking point`,
+    threshold: 'the first step over a bound, run to the end and verified, so its evidence stands',
+    measured: `${c.measured}; broke: ${broke.step.reason ?? 'over a bound'}`,
+    pass: measuredToTheEnd,
+  };
+}
+
 function verificationCheck(steps: readonly StepOutcome[]): Check {
   const failing = steps.filter((s) => s.verificationFailures.length > 0);
   const first = failing[0];
