@@ -46,6 +46,7 @@ interface CollectFlags {
   readonly iqfeedPassword?: string;
   readonly maxJournalMb?: string;
   readonly staleMs?: string;
+  readonly maxLineKb?: string;
 }
 
 /** IQFeed login and product registration from flags, else the environment; absent when none given. */
@@ -267,6 +268,10 @@ export function registerCollect(program: Command): void {
       'stop (exit 1, loudly) before the journal session takes more than this on disk',
     )
     .option(
+      '--max-line-kb <kb>',
+      'longest feed line kept whole; a longer one is journaled, nothing lost, as pieces of this size (logged as a warning; pieces the decoder cannot read count as malformed) (default 4096), e.g. --max-line-kb 1024',
+    )
+    .option(
       '--stale-ms <ms>',
       'a connected port silent this long is stale: reconnect (IQConnect sends T every second)',
       '5000',
@@ -306,6 +311,9 @@ export function registerCollect(program: Command): void {
         feed: {
           admin: flags.admin,
           staleMs: parsePositive(flags.staleMs ?? '5000', '--stale-ms', true),
+          ...(flags.maxLineKb === undefined
+            ? {}
+            : { maxLineBytes: parsePositive(flags.maxLineKb, '--max-line-kb', true) * 1024 }),
           iqfeed: iqfeedLogin(flags),
         },
       };

@@ -65,6 +65,8 @@ export interface ConnectionOptions {
   /** Silence (no complete line) after which the connection is destroyed; null: never. */
   readonly staleMs: number | null;
   readonly stopGraceMs: number;
+  /** Longest line kept whole (framing.ts); default 4 MiB. */
+  readonly maxLineBytes?: number;
   readonly clock: Clock;
 }
 
@@ -72,7 +74,7 @@ type State = 'connecting' | 'open' | 'closing' | 'closed';
 
 export class Connection {
   private readonly socket: Socket;
-  private readonly framer = new LineFramer();
+  private readonly framer: LineFramer;
   private state: State = 'connecting';
   private wasConnected = false;
   /** Set when we end the connection ourselves; otherwise the peer or the network did. */
@@ -95,6 +97,7 @@ export class Connection {
     private readonly o: ConnectionOptions,
     private readonly handlers: ConnectionHandlers,
   ) {
+    this.framer = new LineFramer({ maxLineBytes: o.maxLineBytes });
     this.socket = connect({ host: o.host, port: o.port });
     const s = this.socket;
     s.setNoDelay(true);
@@ -159,6 +162,11 @@ export class Connection {
     }
     this.state = 'closing';
     this.socket.destroy();
+  }
+
+  /** Lines longer than `maxLineBytes` received so far (each journaled in pieces). */
+  get oversizedLines(): number {
+    return this.framer.oversizedLines;
   }
 
   private onConnect(): void {

@@ -34,6 +34,8 @@ export class Link {
   /** IQConnect's link to DTN as this connection last heard it; null before it said. */
   private serverConnected: boolean | null = null;
   private serverTimer: Timer | null = null;
+  /** Oversized lines of the current connection already logged. */
+  private oversizedSeen = 0;
   private gotLine = false;
   private refusedSeen = false;
   private connects = 0;
@@ -139,6 +141,7 @@ export class Link {
         // Admin has no 1 Hz `T`; its STATS line is status, not the data we guard.
         staleMs: this.channel === 'ADMIN' ? null : o.staleMs,
         stopGraceMs: o.stopGraceMs,
+        maxLineBytes: o.maxLineBytes,
         clock: this.deps.clock,
       },
       {
@@ -148,6 +151,7 @@ export class Link {
       },
     );
     this.conn = conn;
+    this.oversizedSeen = 0;
     if (this.paused) conn.pause();
   }
 
@@ -176,6 +180,16 @@ export class Link {
       this.step = 0;
     }
     this.deps.listener.lines(this.channel, lines, wallUs);
+    const cut = this.conn?.oversizedLines ?? 0;
+    if (cut > this.oversizedSeen) {
+      // Nothing is lost (every piece is journaled, and the decoder flags what it cannot read),
+      // but a line over the bound is news: IQConnect's longest lines are a few hundred bytes.
+      this.log.warn(
+        { oversizedLines: cut, maxLineBytes: this.o.maxLineBytes },
+        'a feed line longer than --max-line-kb was journaled in pieces',
+      );
+      this.oversizedSeen = cut;
+    }
     for (const line of lines) {
       const s = signalOf(line);
       if (s) this.onSignal(s);

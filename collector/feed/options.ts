@@ -2,6 +2,7 @@
  * Feed options: what a caller (the CLI, the harness, a test) may say, and the resolved form with
  * every default filled in. Defaults live here and nowhere else.
  */
+
 import { usageError } from '../../common/errors.js';
 import type { BookFamily } from '../books/types.js';
 import { type Channel, DEFAULT_PORTS } from '../protocol/channel.js';
@@ -11,6 +12,7 @@ import {
   normalizeUpdateFields,
   UPDATE_FIELDS,
 } from '../protocol/fields.js';
+import { DEFAULT_MAX_LINE_BYTES } from '../protocol/framing.js';
 
 /** Which L2 watch a symbol gets: `WPL` by price, `WOR` by order, legacy `w` by market maker. */
 export type L2Family = BookFamily;
@@ -61,6 +63,8 @@ export interface FeedOptionsInput {
   readonly serverReconnectTimeoutMs?: number;
   readonly connectTimeoutMs?: number;
   readonly stopGraceMs?: number;
+  /** Longest line kept whole; a longer one is journaled as pieces of this size (framing.ts). */
+  readonly maxLineBytes?: number;
 }
 
 export interface FeedOptions {
@@ -92,6 +96,7 @@ export interface FeedOptions {
   readonly connectTimeoutMs: number;
   /** `stop()` waits this long for IQConnect to close after our FIN, then destroys the socket. */
   readonly stopGraceMs: number;
+  readonly maxLineBytes: number;
 }
 
 /** The Level 1 fields the collector selects (collector/protocol/fields.ts). */
@@ -110,6 +115,7 @@ export const FEED_DEFAULTS = {
   serverReconnectTimeoutMs: 30_000,
   connectTimeoutMs: 5000,
   stopGraceMs: 2000,
+  maxLineBytes: DEFAULT_MAX_LINE_BYTES,
 } as const;
 
 const CHANNELS: readonly Channel[] = ['L1', 'L2', 'ADMIN'];
@@ -152,6 +158,7 @@ export function resolveFeedOptions(input: FeedOptionsInput): FeedOptions {
       'connectTimeoutMs',
     ),
     stopGraceMs: positiveInteger(input.stopGraceMs ?? FEED_DEFAULTS.stopGraceMs, 'stopGraceMs'),
+    maxLineBytes: positiveInteger(input.maxLineBytes ?? FEED_DEFAULTS.maxLineBytes, 'maxLineBytes'),
   };
 }
 

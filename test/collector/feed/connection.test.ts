@@ -144,3 +144,21 @@ describe('pause and resume', () => {
     expect(reads()[2]).toMatchObject({ us: pausedAt + 310_000, waitingSinceUs: pausedAt + 310_000 });
   });
 });
+
+describe('line length bound', () => {
+  it('hands a line over maxLineBytes on in pieces of that size, nothing lost, and counts it', async () => {
+    const r = await rig({ maxLineBytes: 40 });
+    await r.feed.start();
+    const l1 = await r.port.L1.waitForConn(1);
+    const long = `E,${'x'.repeat(98)}`;
+    l1.write(`T,20240102 09:30:05\n${long}\nT,20240102 09:30:06\n`);
+    await waitFor(() => r.rec.linesOf('L1').length === 5, 'the pieces and the lines around them');
+    expect(r.rec.linesOf('L1')).toEqual([
+      'T,20240102 09:30:05',
+      long.slice(0, 40),
+      long.slice(40, 80),
+      long.slice(80),
+      'T,20240102 09:30:06',
+    ]);
+  });
+});

@@ -33,6 +33,7 @@ describe('resolveFeedOptions', () => {
       serverReconnectTimeoutMs: 30_000,
       connectTimeoutMs: 5000,
       stopGraceMs: 2000,
+      maxLineBytes: 4 * 1024 * 1024,
     });
     expect(o.l1Fields).toHaveLength(20);
     expect(o.l1Fields[0]).toBe('Symbol');
