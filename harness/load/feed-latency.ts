@@ -82,14 +82,14 @@ export async function measureFeedLatency(
   let p = 0;
   let firstUs = Number.NaN;
   let lastUs = Number.NaN;
+  // Lines from the first tape line to the last one only: after the tape the simulator's clock
+  // runs on (a T line a second until the harness stops the collector), which is not throughput.
   let afterFirst = 0;
+  let seen = 0;
   for await (const items of readJournal(sessionDir)) {
     for (const item of items) {
       if (item.kind !== 'line' || item.channel === 'ADMIN') continue;
-      if (matched > 0) {
-        afterFirst++;
-        lastUs = item.receivedUs;
-      }
+      if (matched > 0) seen++;
       if (item.channel !== 'L2' || p >= n) continue;
       const h = hash(item.line);
       const end = Math.min(n, p + WINDOW);
@@ -97,6 +97,10 @@ export async function measureFeedLatency(
       while (q < end && hashes[q] !== h) q++;
       if (q === end) continue; // not a tape line: a greeting or a reply
       if (matched === 0) firstUs = item.receivedUs;
+      else {
+        afterFirst = seen;
+        lastUs = item.receivedUs;
+      }
       lateness[matched++] = item.receivedUs - index[q]! * usPerLine;
       p = q + 1;
     }

@@ -32,7 +32,12 @@ function tapeText(n: number): string {
  * A journal that received L2 tape line i (due at i ms at 1000 lines/s) `delayUs(i)` after it
  * was due, after a greeting the tape does not have, and without tape line `dropped`.
  */
-async function journal(n: number, delayUs: (i: number) => number, dropped: number): Promise<string> {
+async function journal(
+  n: number,
+  delayUs: (i: number) => number,
+  dropped: number,
+  after: readonly string[] = [],
+): Promise<string> {
   const session = join(dir, 'journal', 's1');
   await mkdir(session, { recursive: true });
   const rows = ['0\tL2\tS,SERVER CONNECTED'];
@@ -40,6 +45,7 @@ async function journal(n: number, delayUs: (i: number) => number, dropped: numbe
     if (i === dropped) continue;
     rows.push(`${i * 1000 + delayUs(i)}\tL2\t8,AAPL,B,215.${i},100,1,4,09:30:00.0000${i % 10},2025-07-25,`);
   }
+  rows.push(...after);
   await writeFile(
     join(session, 'journal-000001.tape'),
     `#l2tape 1\n#session s1\n#seq-base 0\n#start-us ${START}\n${rows.join('\n')}\n`,
@@ -75,6 +81,20 @@ describe('feed → journal latency from the schedule and the journal', () => {
     expect(s.p50Ms).toBeGreaterThan(90);
     // 99 L2 lines after the first matched one over 2 × 198 ms: half the 500 L2 lines/s offered.
     expect((r.journaledLines * 1e6) / r.spanUs).toBeCloseTo(250, -1);
+  });
+
+  it('measures the achieved rate over the tape only, not the heartbeats after it', async () => {
+    const n = 201;
+    await writeFile(join(dir, 't.tape'), tapeText(n));
+    // On time, then the simulator's clock runs on: a T line a second on each channel for 3 s.
+    const ticks = [1, 2, 3].flatMap((k) => [
+      `${200_000 + k * 1_000_000}\tL1\tT,20250725 09:30:0${k}`,
+      `${200_000 + k * 1_000_000}\tL2\tT,20250725 09:30:0${k}`,
+    ]);
+    const session = await journal(n, () => 300, -1, ticks);
+    const r = await measureFeedLatency(join(dir, 't.tape'), session, 1000);
+    expect(r.journaledLines).toBe(99);
+    expect(r.spanUs).toBe(198_000);
   });
 });
 
