@@ -72,14 +72,21 @@ export function spawnCollect(args: readonly string[]): Spawned {
 }
 
 /** Every JSONL file of a data directory, its lines in file order. */
-export async function jsonlFiles(dataDir: string): Promise<Map<string, string[]>> {
+export async function jsonlFiles(
+  dataDir: string,
+  options: { readonly tornTail?: 'keep' | 'drop' } = {},
+): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   for (const name of (await readdir(dataDir)).sort()) {
     if (!name.endsWith('.jsonl')) continue;
     const text = await readFile(join(dataDir, name), 'utf8');
+    const lines = text.split('\n');
+    // A process killed in the middle of an append leaves its last line unterminated; the
+    // restart cuts it. Only what a reader may rely on counts then: terminated lines.
+    if (options.tornTail === 'drop') lines.pop();
     out.set(
       name,
-      text.split('\n').filter((l) => l !== ''),
+      lines.filter((l) => l !== ''),
     );
   }
   return out;

@@ -75,7 +75,9 @@ async function killAndRestart(killAfterMs: number): Promise<void> {
     expect((await first.exit).signal).toBe('SIGKILL');
     // What the kill left behind: journaled lines, the checkpoint, records already in the files.
     const atKill = await journalEntries(ready.sessionDir);
-    const files = await jsonlFiles(join(dir, 'data')).catch(() => new Map<string, string[]>());
+    const files = await jsonlFiles(join(dir, 'data'), { tornTail: 'drop' }).catch(
+      () => new Map<string, string[]>(),
+    );
     let maxSeq = 0;
     for (const lines of files.values())
       for (const l of lines) maxSeq = Math.max(maxSeq, (JSON.parse(l) as { seq: number }).seq);
