@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 import type { Channel } from '../../collector/protocol/channel.js';
 import { type SimulatorHandle, type SimulatorOptions, startSimulator } from '../../simulator/index.js';
 
@@ -23,6 +24,21 @@ export function tempDir(): string {
 
 export function cleanupTempDirs(): void {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
+/**
+ * The simulators and clients a test file starts, in arrays its tests push to: after each test
+ * the clients are closed, the simulators stopped and the temporary tapes removed.
+ */
+export function stopAfterEach(): { readonly sims: SimulatorHandle[]; readonly clients: TestClient[] } {
+  const sims: SimulatorHandle[] = [];
+  const clients: TestClient[] = [];
+  afterEach(async () => {
+    for (const c of clients.splice(0)) c.close();
+    for (const s of sims.splice(0)) await s.stop();
+    cleanupTempDirs();
+  });
+  return { sims, clients };
 }
 
 /** Writes a tape (CONTRACTS §1) and returns its path. */

@@ -3,20 +3,14 @@
  * what it does is what the client gets and what the stats count.
  */
 import { createHash } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { OutgoingLine, SendPath, SimulatorHandle } from '../../simulator/index.js';
-import { cleanupTempDirs, startSim, TestClient, waitFor, writeTape } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import type { OutgoingLine, SendPath } from '../../simulator/index.js';
+import { startSim, stopAfterEach, TestClient, waitFor, writeTape } from './helpers.js';
 
 const D = '09:30:00.000000,2024-06-21,';
 const rows = [0, 1, 2, 3, 4, 5].map((i) => `8,AAPL,${i % 2 ? 'A' : 'B'},100.0${i},1,1,2,${D}`);
 
-const sims: SimulatorHandle[] = [];
-const clients: TestClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  for (const s of sims.splice(0)) await s.stop();
-  cleanupTempDirs();
-});
+const { sims, clients } = stopAfterEach();
 
 describe('send path', () => {
   it('lets a transform drop, repeat, alter and tear lines; the stats count what was queued', async () => {

@@ -5,13 +5,13 @@
  */
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Channel } from '../../../collector/protocol/channel.js';
 import { LineFramer } from '../../../collector/protocol/framing.js';
 import type { FaultReport } from '../../../simulator/faults/injector.js';
 import type { FaultDef, FaultSpec } from '../../../simulator/faults/spec.js';
 import type { SimulatorHandle } from '../../../simulator/index.js';
-import { cleanupTempDirs, startSim, TestClient, waitFor, writeTape } from '../helpers.js';
+import { startSim, stopAfterEach, TestClient, waitFor, writeTape } from '../helpers.js';
 
 const D = '09:30:00.000000,2024-06-21,';
 const ROWS = Array.from(
@@ -19,13 +19,7 @@ const ROWS = Array.from(
   (_, i) => `8,AAPL,${i % 2 ? 'A' : 'B'},100.${String(i).padStart(2, '0')},${i + 1},1,2,${D}`,
 );
 
-const sims: SimulatorHandle[] = [];
-const clients: TestClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  for (const s of sims.splice(0)) await s.stop();
-  cleanupTempDirs();
-});
+const { sims, clients } = stopAfterEach();
 
 function tape(channel: Channel = 'L2'): string {
   return writeTape(

@@ -3,18 +3,11 @@
  * as IQConnect answers past the account's limit, on L1 and on L2, and nothing of that symbol
  * is sent to the connection.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import type { SimulatorHandle } from '../../../simulator/index.js';
-import { cleanupTempDirs, startSim, TestClient, writeTape } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { startSim, stopAfterEach, TestClient, writeTape } from '../helpers.js';
 
 const D = '09:30:00.000000,2024-06-21,';
-const sims: SimulatorHandle[] = [];
-const clients: TestClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  for (const s of sims.splice(0)) await s.stop();
-  cleanupTempDirs();
-});
+const { sims, clients } = stopAfterEach();
 
 describe('symbol limit', () => {
   it('refuses the watch past the limit on L1 and L2', async () => {

@@ -7,19 +7,12 @@
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../common/clock.js';
 import { easternToEpochUs } from '../../../common/eastern-time.js';
-import type { SimulatorHandle } from '../../../simulator/index.js';
-import { cleanupTempDirs, startSim, TestClient, tempDir, waitFor } from '../helpers.js';
+import { startSim, stopAfterEach, TestClient, tempDir, waitFor } from '../helpers.js';
 
-const sims: SimulatorHandle[] = [];
-const clients: TestClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  for (const s of sims.splice(0)) await s.stop();
-  cleanupTempDirs();
-});
+const { sims, clients } = stopAfterEach();
 
 const START = easternToEpochUs('2024-06-21', '09:30:00');
 

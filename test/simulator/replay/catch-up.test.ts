@@ -7,12 +7,12 @@
  * re-projection, trades-only watches, news, regional quotes, by-price and by-order depth,
  * timestamps off, synthesized T lines, feed status lines.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Channel } from '../../../collector/protocol/channel.js';
 import { DEFAULT_UPDATE_FIELDS } from '../../../collector/protocol/index.js';
 import type { FaultSpec } from '../../../simulator/faults/spec.js';
-import type { SimulatorHandle, SimulatorStats } from '../../../simulator/index.js';
-import { cleanupTempDirs, startSim, type TapeBody, TestClient, waitFor, writeTape } from '../helpers.js';
+import type { SimulatorStats } from '../../../simulator/index.js';
+import { startSim, stopAfterEach, type TapeBody, TestClient, waitFor, writeTape } from '../helpers.js';
 import { syntheticBody } from '../synthetic.js';
 
 const D = '2024-06-21';
@@ -68,13 +68,7 @@ function richBody(seed: number, count: number): TapeBody {
   return body;
 }
 
-const sims: SimulatorHandle[] = [];
-const clients: TestClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  for (const s of sims.splice(0)) await s.stop();
-  cleanupTempDirs();
-});
+const { sims, clients } = stopAfterEach();
 
 const PLAN: readonly [Channel, readonly string[]][] = [
   // IBM is named by the tape's #symbols but has no lines: the replay starts with its L1 watch.

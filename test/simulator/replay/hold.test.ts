@@ -4,24 +4,18 @@
  * same line, on the same schedule, once one watches again. Off by default: the tape runs on.
  * `--progress-every N` reports the cursor every N lines.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../common/clock.js';
 import { easternToEpochUs } from '../../../common/eastern-time.js';
 import type { SimulatorEvent, SimulatorHandle, SimulatorOptions } from '../../../simulator/index.js';
-import { cleanupTempDirs, startSim, type TapeBody, TestClient, waitFor, writeTape } from '../helpers.js';
+import { startSim, stopAfterEach, type TapeBody, TestClient, waitFor, writeTape } from '../helpers.js';
 
 const START = easternToEpochUs('2024-06-21', '09:30:00');
 const row = (n: number): string =>
   `8,AAPL,B,100.${String(n % 100).padStart(2, '0')},1,1,2,09:30:00.000000,2024-06-21,`;
 const quote = 'Q,AAPL,100.0000,1,09:30:00.000000,19,1,100.0000,1,100.1000,1,99,101,99,100,C,01,';
 
-const sims: SimulatorHandle[] = [];
-const clients: TestClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  for (const s of sims.splice(0)) await s.stop();
-  cleanupTempDirs();
-});
+const { sims, clients } = stopAfterEach();
 
 /** 100 L2 rows and 10 L1 quotes, replayed at 100 lines a second (one each 10 ms). */
 async function setup(options: Partial<SimulatorOptions>) {

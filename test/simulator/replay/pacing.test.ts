@@ -2,23 +2,17 @@
  * Pacing with a ManualClock: time moves only when the test says so, and the replay's timer
  * callbacks run inside `advanceUs`, so what has been sent is exact right after each step.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../common/clock.js';
 import { easternToEpochUs } from '../../../common/eastern-time.js';
 import type { SimulatorHandle, SimulatorOptions } from '../../../simulator/index.js';
-import { cleanupTempDirs, startSim, type TapeBody, TestClient, waitFor, writeTape } from '../helpers.js';
+import { startSim, stopAfterEach, type TapeBody, TestClient, waitFor, writeTape } from '../helpers.js';
 
 const START = easternToEpochUs('2024-06-21', '09:30:00');
 const row = (n: number): string =>
   `8,AAPL,B,100.${String(n).padStart(2, '0')},1,1,2,09:30:00.000000,2024-06-21,`;
 
-const sims: SimulatorHandle[] = [];
-const clients: TestClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  for (const s of sims.splice(0)) await s.stop();
-  cleanupTempDirs();
-});
+const { sims, clients } = stopAfterEach();
 
 async function run(
   body: TapeBody,

@@ -1,11 +1,10 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AdminDecoder, isDecodeError } from '../../../collector/protocol/index.js';
 import { ManualClock } from '../../../common/clock.js';
 import { easternToEpochUs } from '../../../common/eastern-time.js';
-import type { SimulatorHandle } from '../../../simulator/index.js';
-import { cleanupTempDirs, startSim, type TapeBody, TestClient, waitFor, writeTape } from '../helpers.js';
+import { startSim, stopAfterEach, type TapeBody, TestClient, waitFor, writeTape } from '../helpers.js';
 
 const START = easternToEpochUs('2021-07-05', '07:26:10');
 const BODY: TapeBody = [
@@ -13,13 +12,7 @@ const BODY: TapeBody = [
   [4_200_000, 'L2', '8,AAPL,B,100.0000,2,1,4,07:26:14.200000,2021-07-05,'],
 ];
 
-const sims: SimulatorHandle[] = [];
-const clients: TestClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  for (const s of sims.splice(0)) await s.stop();
-  cleanupTempDirs();
-});
+const { sims, clients } = stopAfterEach();
 
 function decode(line: string): Record<string, unknown> {
   const m = new AdminDecoder().decode(line);

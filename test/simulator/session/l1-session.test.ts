@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_UPDATE_FIELDS, isDecodeError, L1Decoder } from '../../../collector/protocol/index.js';
 import { ManualClock } from '../../../common/clock.js';
 import { easternToEpochUs } from '../../../common/eastern-time.js';
 import type { SimulatorHandle } from '../../../simulator/index.js';
-import { cleanupTempDirs, startSim, type TapeBody, TestClient, waitFor, writeTape } from '../helpers.js';
+import { startSim, stopAfterEach, type TapeBody, TestClient, waitFor, writeTape } from '../helpers.js';
 
 const F_AAPL =
   'F,AAPL,5,29.5,74561000,145.0900,87.8200,145.0900,116.2100,,,,,,4.51,,0.07,09,APPLE,AAPL,61.100,1.28,,143713.0,105392.0,03/31/2021,98667.0,16687631,0.25 08/31/2020,0.14 06/09/2014,14,4,3571,17.50,1,21,01/25/2021,06/29/2020,01/25/2021,03/08/2021,132.6900,,,,,334220,,,,,,USD,,,,,BBG000B9XRY4,,';
@@ -34,13 +34,7 @@ const BODY: TapeBody = [
   [2_500_000, 'L1', 'Q,AAPL,134.7000,134.6900,134.7100,300,Cba,01,'],
 ];
 
-const sims: SimulatorHandle[] = [];
-const clients: TestClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  for (const s of sims.splice(0)) await s.stop();
-  cleanupTempDirs();
-});
+const { sims, clients } = stopAfterEach();
 
 async function setup(body: TapeBody = BODY): Promise<{ sim: SimulatorHandle; clock: ManualClock }> {
   const tape = writeTape({ symbols: 'AAPL,MSFT', 'start-us': String(START_US) }, body);

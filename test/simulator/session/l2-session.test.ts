@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isDecodeError, L2Decoder } from '../../../collector/protocol/index.js';
 import { ManualClock } from '../../../common/clock.js';
 import type { SimulatorHandle } from '../../../simulator/index.js';
-import { cleanupTempDirs, startSim, type TapeBody, TestClient, waitFor, writeTape } from '../helpers.js';
+import { startSim, stopAfterEach, type TapeBody, TestClient, waitFor, writeTape } from '../helpers.js';
 
 const D = '09:30:00.000100,2022-04-01,';
 const BODY: TapeBody = [
@@ -31,13 +31,7 @@ const BODY: TapeBody = [
   [5000, 'L2', `8,AAPL,A,134.7000,5,1,4,${D}`],
 ];
 
-const sims: SimulatorHandle[] = [];
-const clients: TestClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  for (const s of sims.splice(0)) await s.stop();
-  cleanupTempDirs();
-});
+const { sims, clients } = stopAfterEach();
 
 async function setup(): Promise<{ sim: SimulatorHandle; clock: ManualClock }> {
   const tape = writeTape(

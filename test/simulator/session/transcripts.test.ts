@@ -16,12 +16,11 @@
  *   8 (service list), 9 (code string), 10 (max symbols) and 12 (expiry date): compared in shape.
  * - Admin CLIENTSTATS: connection ids, start times and KB figures (compared in shape).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../common/clock.js';
 import { easternToEpochUs } from '../../../common/eastern-time.js';
-import type { SimulatorHandle } from '../../../simulator/index.js';
 import { missingMessage, readJsonl, sharedFile } from '../../collector/protocol/shared-data.js';
-import { cleanupTempDirs, startSim, type TapeBody, TestClient, waitFor, writeTape } from '../helpers.js';
+import { startSim, stopAfterEach, type TapeBody, TestClient, waitFor, writeTape } from '../helpers.js';
 
 interface Io {
   readonly line: string;
@@ -41,13 +40,7 @@ const transcripts = loaded.records as Transcript[];
 const l1 = transcripts.filter((t) => t.port === 'L1');
 const admin = transcripts.filter((t) => t.port === 'admin');
 
-const sims: SimulatorHandle[] = [];
-const clients: TestClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  for (const s of sims.splice(0)) await s.stop();
-  cleanupTempDirs();
-});
+const { sims, clients } = stopAfterEach();
 
 const name = (t: Transcript): string => t.source.split('/').pop() ?? t.source;
 
