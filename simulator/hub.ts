@@ -80,6 +80,7 @@ export class Hub implements SessionContext {
     this.behindRef = new BehindConnections({
       tape: this.options.tape,
       batchSize: this.options.batchSize,
+      readChunkBytes: this.options.readChunkBytes,
       sliceLines: this.options.sliceLines,
       live: engine,
       router: this.router,

@@ -42,7 +42,7 @@ export interface SimulatorHandle {
 export async function startSimulator(options: SimulatorOptions): Promise<SimulatorHandle> {
   const o = resolveOptions(options);
   const index = await indexTape(o);
-  const reader = await openTape(o.tape, { batchSize: o.batchSize });
+  const reader = await openTape(o.tape, { batchSize: o.batchSize, readChunkBytes: o.readChunkBytes });
   const hub = new Hub(o, index);
   const pacer = new Pacer(o.pacing, index.firstOffsetUs);
 

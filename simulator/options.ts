@@ -89,7 +89,7 @@ export interface SimulatorOptions {
    * timers, so polling would never see time pass).
    */
   readonly spinUs?: number;
-  /** Tape lines per read batch. Default 4096. */
+  /** Tape lines per read batch. Default 4096 at `--speed max`, 256 when paced. */
   readonly batchSize?: number;
   /** A lines digest checkpoint is taken every this many lines per connection. Default 100,000. */
   readonly checkpointEvery?: number;
@@ -123,6 +123,8 @@ export interface ResolvedSimulatorOptions {
   readonly sliceLines: number;
   readonly spinUs: number;
   readonly batchSize: number;
+  /** Bytes per tape read: large for `--speed max`, small when paced (see PACED_READ). */
+  readonly readChunkBytes: number;
   readonly checkpointEvery: number;
   readonly holdWhenUnwatched: boolean;
   readonly progressEvery: number;
@@ -140,6 +142,15 @@ export const DEFAULTS = {
   checkpointEvery: 100_000,
 } as const;
 
+/**
+ * Tape reading while paced: the reader decodes and splits each read on the replay's own thread,
+ * and at 1 MiB / 4096 lines that work stalled the send loop for 10–15 ms (every line due meanwhile
+ * left late: most of the pacing error at --rate 10000). 64 KiB / 256 lines is well under a
+ * millisecond; `--speed max` keeps the large reads, where only throughput counts.
+ */
+export const PACED_READ = { batchSize: 256, readChunkBytes: 64 * 1024 } as const;
+const BULK_READ_CHUNK = 1 << 20;
+
 export const START_MODES: readonly StartMode[] = ['first-watch', 'now', 'all-watched'];
 
 export function resolveOptions(options: SimulatorOptions): ResolvedSimulatorOptions {
@@ -154,13 +165,14 @@ export function resolveOptions(options: SimulatorOptions): ResolvedSimulatorOpti
     throw usageError(`unknown start mode ${JSON.stringify(start)}: expected ${START_MODES.join(', ')}`);
   }
   const clock = options.clock ?? systemClock;
+  const pacing = resolvePacing(options.speed, options.rate);
   const seed = checkInteger(options.seed ?? DEFAULTS.seed, 'seed', 0);
   const faults = options.faults ? new FaultInjector({ spec: options.faults, seed }) : null;
   return {
     tape: options.tape,
     host: options.host ?? DEFAULTS.host,
     ports,
-    pacing: resolvePacing(options.speed, options.rate),
+    pacing,
     start,
     seed,
     maxQueueBytes: checkPositive(options.maxQueueKb ?? DEFAULTS.maxQueueKb, 'max-queue-kb') * 1024,
@@ -175,7 +187,12 @@ export function resolveOptions(options: SimulatorOptions): ResolvedSimulatorOpti
     onEvent: options.onEvent ?? (() => {}),
     sliceLines: checkInteger(options.sliceLines ?? DEFAULTS.sliceLines, 'sliceLines', 1),
     spinUs: options.spinUs ?? (clock === systemClock ? DEFAULTS.spinUsSystemClock : 0),
-    batchSize: checkInteger(options.batchSize ?? DEFAULTS.batchSize, 'batchSize', 1),
+    batchSize: checkInteger(
+      options.batchSize ?? (pacing.kind === 'max' ? DEFAULTS.batchSize : PACED_READ.batchSize),
+      'batchSize',
+      1,
+    ),
+    readChunkBytes: pacing.kind === 'max' ? BULK_READ_CHUNK : PACED_READ.readChunkBytes,
     checkpointEvery: checkInteger(options.checkpointEvery ?? DEFAULTS.checkpointEvery, 'checkpointEvery', 1),
     holdWhenUnwatched: options.holdWhenUnwatched ?? false,
     progressEvery: checkInteger(options.progressEvery ?? 0, 'progress-every', 0),

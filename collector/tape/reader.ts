@@ -24,6 +24,12 @@ export interface OpenTapeOptions {
   readonly batchSize?: number;
   /** Longest line accepted before the file is declared not a tape (default 4 MiB). */
   readonly maxLineBytes?: number;
+  /**
+   * Bytes per file read (default 1 MiB). Each read is decoded and split on the caller's thread in
+   * one go: a paced replay wants small reads (a 1 MiB read stalled the simulator's send loop for
+   * 10–15 ms), a bulk one large.
+   */
+  readonly readChunkBytes?: number;
 }
 
 /** What a reader holds right now, for tests and progress: the proof that it streams. */
@@ -67,7 +73,11 @@ export async function openTape(path: string, options: OpenTapeOptions = {}): Pro
     await handle.close();
     throw ioError('cannot read the tape', path, err);
   }
-  const reader = new StreamingTapeReader(path, handle, gzip, batchSize, options.maxLineBytes);
+  const readChunk = options.readChunkBytes ?? READ_CHUNK;
+  if (!Number.isInteger(readChunk) || readChunk < 1) {
+    throw new L2hError(`readChunkBytes must be a positive integer, got ${readChunk}`, { code: 'INTERNAL' });
+  }
+  const reader = new StreamingTapeReader(path, handle, gzip, batchSize, options.maxLineBytes, readChunk);
   try {
     await reader.readHeader();
   } catch (err) {
@@ -92,10 +102,11 @@ class StreamingTapeReader implements TapeReader {
     private readonly gzip: boolean,
     private readonly batchSize: number,
     maxLineBytes: number | undefined,
+    readChunk: number,
   ) {
-    this.file = handle.createReadStream({ start: 0, highWaterMark: READ_CHUNK });
+    this.file = handle.createReadStream({ start: 0, highWaterMark: readChunk });
     const source = gzip
-      ? pipeline(this.file, createGunzip({ chunkSize: 256 * 1024 }), () => {
+      ? pipeline(this.file, createGunzip({ chunkSize: Math.min(256 * 1024, readChunk) }), () => {
           // Errors reach the consumer through the gunzip stream's iterator; nothing to do here.
         })
       : this.file;

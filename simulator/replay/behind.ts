@@ -32,6 +32,7 @@ export interface StreamConnection {
 export interface BehindOptions {
   readonly tape: string;
   readonly batchSize: number;
+  readonly readChunkBytes: number;
   readonly sliceLines: number;
   readonly live: LivePosition;
   readonly router: Router;
@@ -53,6 +54,7 @@ export class BehindConnections {
       cursor = new CatchUpCursor({
         tape: this.o.tape,
         batchSize: this.o.batchSize,
+        readChunkBytes: this.o.readChunkBytes,
         sliceLines: this.o.sliceLines,
         live: this.o.live,
         route: new OneRoute(this.o.router, this.o.counters, c.subscriber),

@@ -31,6 +31,7 @@ export interface LivePosition {
 export interface CatchUpOptions {
   readonly tape: string;
   readonly batchSize: number;
+  readonly readChunkBytes: number;
   /** Lines (and ticks) between two yields to the event loop. */
   readonly sliceLines: number;
   readonly live: LivePosition;
@@ -185,7 +186,10 @@ export class CatchUpCursor {
   private ready(): boolean {
     if (this.iterator) return true;
     if (!this.opening) {
-      this.opening = openTape(this.o.tape, { batchSize: this.o.batchSize }).then(
+      this.opening = openTape(this.o.tape, {
+        batchSize: this.o.batchSize,
+        readChunkBytes: this.o.readChunkBytes,
+      }).then(
         (reader) => {
           if (this.closed) {
             void reader.close().catch(() => {});

@@ -151,6 +151,36 @@ describe('streaming', () => {
     expect(stats.maxBufferedChars).toBeLessThanOrEqual((1 << 20) + 1024);
   });
 
+  for (const name of ['small-reads.tape', 'small-reads.tape.gz']) {
+    test(`${name}: small reads (readChunkBytes) give the same lines and hold only a small read of text`, async () => {
+      const path = join(dir, name);
+      const writer = await TapeWriter.open(path, { headers: [['symbols', 'AAPL']], fsync: false });
+      const rows = Array.from(
+        { length: 20_000 },
+        (_, i) => `8,AAPL,B,585.${i % 100},${i},1,4,09:30:00.004241,2012-06-21,`,
+      );
+      for (let i = 0; i < rows.length; i++)
+        if (!writer.write(i * 3, i % 2 ? 'L1' : 'L2', rows[i])) await writer.drain();
+      await writer.close();
+      const bulk = await readTape(path);
+      const reader = await openTape(path, { batchSize: 256, readChunkBytes: 4096 });
+      const small = await readAll(reader);
+      expect(small).toEqual(bulk);
+      expect(small.map((l) => l.line)).toEqual(rows);
+      expect(reader.stats.maxLinesInFlight).toBeLessThanOrEqual(256);
+      // One read of text plus the partial line it ended in, not a MiB.
+      expect(reader.stats.maxBufferedChars).toBeLessThanOrEqual(4096 + 1024);
+    });
+  }
+
+  test('readChunkBytes must be a positive integer', async () => {
+    const path = join(dir, 'x.tape');
+    await writeFile(path, '#l2tape 1\n');
+    await expect(openTape(path, { readChunkBytes: 0 })).rejects.toThrow(
+      /readChunkBytes must be a positive integer, got 0/,
+    );
+  });
+
   test('breaking out of the loop closes the file', async () => {
     const path = join(dir, 'x.tape');
     const writer = await TapeWriter.open(path, { headers: [] });
