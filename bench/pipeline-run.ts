@@ -42,13 +42,31 @@ export interface PipelineRunResult {
   readonly cpuSeconds: { readonly collector: number; readonly simulator: number };
   /** The collector's status at the end (latency histograms included). */
   readonly finalStatus: StatusSnapshot;
+  /** Per sink, over the whole run (status snapshots every ~200 ms). */
+  readonly sinkLag: Readonly<Record<string, SinkLagOverRun>>;
+}
+
+/** How far one sink trailed the journal head over a run, in journal lines. */
+export interface SinkLagOverRun {
+  readonly max: number;
+  readonly p50: number;
+  readonly p90: number;
+  /** Seconds from the journal's last line to this sink's checkpoint reaching it (0: at once). */
+  readonly drainSeconds: number;
+  /** Snapshots the figures come from. */
+  readonly samples: number;
 }
 
 export interface StatusSnapshot {
   readonly now: string;
   readonly totals: { readonly lines: Readonly<Record<string, number>> };
   readonly journal: { readonly headSeq: number };
-  readonly sinks: readonly { readonly name: string; readonly checkpointSeq: number; readonly mode: string }[];
+  readonly sinks: readonly {
+    readonly name: string;
+    readonly checkpointSeq: number;
+    readonly mode: string;
+    readonly lag?: number;
+  }[];
   readonly latency?: unknown;
 }
 
@@ -218,6 +236,7 @@ export async function runPipeline(o: PipelineRunOptions): Promise<PipelineRunRes
       peakRssMb: peak,
       cpuSeconds: cpu,
       finalStatus: last,
+      sinkLag: sinkLagOverRun(snapshots),
     };
   } finally {
     await col?.stop(60_000);
@@ -225,6 +244,43 @@ export async function runPipeline(o: PipelineRunOptions): Promise<PipelineRunRes
     for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
     Object.assign(process.env, saved);
   }
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+/**
+ * Each sink's lag (the collector's own figure: journal lines it does not hold yet) from the first
+ * snapshot with data to the end, and how long after the journal's last line it caught up.
+ */
+export function sinkLagOverRun(snapshots: readonly StatusSnapshot[]): Record<string, SinkLagOverRun> {
+  const withData = snapshots.filter((s) => s.journal.headSeq > 0);
+  const out: Record<string, SinkLagOverRun> = {};
+  if (withData.length === 0) return out;
+  const last = withData[withData.length - 1]!;
+  const head = last.journal.headSeq;
+  const headAt = Date.parse(withData.find((s) => s.journal.headSeq >= head)!.now);
+  for (const { name } of last.sinks) {
+    const lags: number[] = [];
+    let caughtAt: number | null = null;
+    for (const s of withData) {
+      const k = s.sinks.find((x) => x.name === name);
+      if (!k) continue;
+      const lag = k.lag ?? Math.max(0, s.journal.headSeq - k.checkpointSeq);
+      lags.push(lag);
+      if (caughtAt === null && s.journal.headSeq >= head && lag === 0) caughtAt = Date.parse(s.now);
+    }
+    lags.sort((a, b) => a - b);
+    out[name] = {
+      max: lags[lags.length - 1] ?? 0,
+      p50: quantile(lags, 0.5),
+      p90: quantile(lags, 0.9),
+      drainSeconds: caughtAt === null ? Number.NaN : Math.max(0, (caughtAt - headAt) / 1000),
+      samples: lags.length,
+    };
+  }
+  return out;
 }
 
 async function readTapeHeader(path: string): Promise<{ symbols: string; l2: string }> {

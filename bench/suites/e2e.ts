@@ -19,7 +19,8 @@ import { bestLoopback, tapeLineMix } from './loopback.js';
  *   (the issue's "≥ 30 % of the ceiling" cannot hold against a bare pump of ~10M lines/s).
  * - `e2e-sinks`: JSONL, ClickHouse, Kafka and Redis together (services from
  *   `provisionServices`: env URLs, else containers, else local processes on this machine),
- *   beside JSONL only in the same run. Target ≥ 100k msgs/s.
+ *   beside JSONL only in the same run. Target ≥ 100k msgs/s. Then each sink's lag over that run
+ *   (max, p50, p90 in journal lines, and how long after the last line it caught up).
  */
 
 export const E2E_TARGET = 250_000;
@@ -112,6 +113,21 @@ export const e2eSinksSuite: BenchSuite = {
         `all sinks: ${Math.round(all.linesPerSecond)} msgs/s end to end (ingest ${Math.round(all.ingestPerSecond)}/s); ` +
           `CPU s collector ${all.cpuSeconds.collector}`,
       );
+      const lagFigures = Object.entries(all.sinkLag).map(([sink, lag]) => {
+        context.log(
+          `  ${sink} lag over the run: max ${lag.max}, p90 ${lag.p90}, p50 ${lag.p50} lines; ` +
+            `caught up ${lag.drainSeconds.toFixed(1)} s after the journal's last line`,
+        );
+        return figure({
+          name: `${sink} sink lag over the all-sinks run, max`,
+          value: lag.max,
+          unit: 'lines',
+          better: 'lower',
+          note:
+            `journal lines not yet held by the sink, from ${lag.samples} status snapshots: p50 ${lag.p50}, p90 ${lag.p90}; ` +
+            `caught up ${lag.drainSeconds.toFixed(1)} s after the journal's last line`,
+        });
+      });
       return [
         figure({
           name: 'end-to-end replay, JSONL+ClickHouse+Kafka+Redis (--speed max)',
@@ -121,6 +137,7 @@ export const e2eSinksSuite: BenchSuite = {
           target: { op: '>=', value: ALL_SINKS_TARGET },
           note: `${all.lines} lines; services ${JSON.stringify(services.describe())}; CPU s collector ${all.cpuSeconds.collector}`,
         }),
+        ...lagFigures,
       ];
     } finally {
       await services.stopAll();

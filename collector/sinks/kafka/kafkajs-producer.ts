@@ -92,7 +92,8 @@ export class KafkajsProducer implements KafkaProducerPort {
       compression: this.options.gzip ? CompressionTypes.GZIP : CompressionTypes.None,
       topicMessages: batch.map((t) => ({
         topic: t.topic,
-        messages: t.messages.map((m) => ({ key: m.key, value: m.value, headers: { ...m.headers } })),
+        // kafkajs only reads the headers object: ours can go as they are, without a copy each.
+        messages: [...t.messages],
       })),
     });
   }
