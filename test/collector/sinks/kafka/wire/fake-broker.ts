@@ -1,0 +1,182 @@
+/**
+ * A one-broker Kafka that speaks just what the wire producer asks (ApiVersions v0, Metadata v1,
+ * InitProducerId v0, Produce v3), keeps every record batch it is sent, and answers each produce
+ * with the error code the test chooses. librdkafka's mock does not check idempotent sequence
+ * numbers; this lets a test read them back.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { Writer } from '../../../../../collector/sinks/kafka/wire/codec.js';
+
+export interface ReceivedBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly batch: Buffer;
+}
+
+export interface FakeBroker {
+  readonly port: number;
+  readonly batches: ReceivedBatch[];
+  /** Produce requests received, in order. */
+  readonly produces: number;
+  /** The error code the next produce responses carry (0: none). */
+  produceError: number;
+  /** While true, produce requests are kept and never answered. */
+  stallProduce: boolean;
+  /** Close every client connection (as a broker restart would). */
+  dropConnections(): void;
+  close(): Promise<void>;
+}
+
+class In {
+  constructor(
+    readonly b: Buffer,
+    public at = 0,
+  ) {}
+  i16() {
+    const v = this.b.readInt16BE(this.at);
+    this.at += 2;
+    return v;
+  }
+  i32() {
+    const v = this.b.readInt32BE(this.at);
+    this.at += 4;
+    return v;
+  }
+  str(): string | null {
+    const n = this.i16();
+    if (n < 0) return null;
+    const s = this.b.toString('utf8', this.at, this.at + n);
+    this.at += n;
+    return s;
+  }
+  bytes(): Buffer {
+    const n = this.i32();
+    const out = this.b.subarray(this.at, this.at + n);
+    this.at += n;
+    return out;
+  }
+}
+
+export async function startFakeBroker(partitions: number): Promise<FakeBroker> {
+  const sockets = new Set<Socket>();
+  let produces = 0;
+  const state = {
+    batches: [] as ReceivedBatch[],
+    produceError: 0,
+    stallProduce: false,
+  };
+  let port = 0;
+  const answer = (apiKey: number, body: In): Writer => {
+    const w = new Writer(256);
+    if (apiKey === 18) {
+      w.int16(0);
+      w.array(
+        [
+          [0, 3, 8],
+          [3, 0, 9],
+          [18, 0, 3],
+          [22, 0, 4],
+        ],
+        (x, [k, min, max]) => x.int16(k!).int16(min!).int16(max!),
+      );
+    } else if (apiKey === 3) {
+      const n = body.i32();
+      const topics = Array.from({ length: Math.max(0, n) }, () => body.str()!);
+      w.array([1], (x) => x.int32(1).string('127.0.0.1').int32(port).string(null));
+      w.int32(1);
+      w.array(topics, (x, t) => {
+        x.int16(0).string(t).int8(0);
+        x.array(
+          Array.from({ length: partitions }, (_, p) => p),
+          (y, p) =>
+            y
+              .int16(0)
+              .int32(p)
+              .int32(1)
+              .array([1], (z) => z.int32(1))
+              .array([1], (z) => z.int32(1)),
+        );
+      });
+    } else if (apiKey === 22) {
+      w.int32(0).int16(0).int64(77n).int16(2);
+    } else if (apiKey === 0) {
+      produces++;
+      body.str(); // transactional id
+      body.i16(); // acks
+      body.i32(); // timeout
+      const results: { topic: string; partition: number }[] = [];
+      const nt = body.i32();
+      for (let t = 0; t < nt; t++) {
+        const topic = body.str()!;
+        const np = body.i32();
+        for (let p = 0; p < np; p++) {
+          const partition = body.i32();
+          state.batches.push({ topic, partition, batch: Buffer.from(body.bytes()) });
+          results.push({ topic, partition });
+        }
+      }
+      const topics = [...new Set(results.map((r) => r.topic))];
+      w.array(topics, (x, t) => {
+        x.string(t);
+        x.array(
+          results.filter((r) => r.topic === t),
+          (y, r) => y.int32(r.partition).int16(state.produceError).int64(0n).int64(-1n),
+        );
+      });
+      w.int32(0);
+    }
+    return w;
+  };
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    let buf = Buffer.alloc(0);
+    socket.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      while (buf.length >= 4 && buf.length >= 4 + buf.readInt32BE(0)) {
+        const frame = new In(buf.subarray(4, 4 + buf.readInt32BE(0)));
+        buf = buf.subarray(4 + frame.b.length);
+        const apiKey = frame.i16();
+        frame.i16(); // version
+        const correlationId = frame.i32();
+        frame.str(); // client id
+        const stalled = apiKey === 0 && state.stallProduce;
+        const body = answer(apiKey, frame).bytes();
+        if (stalled) continue;
+        const head = Buffer.alloc(8);
+        head.writeInt32BE(body.length + 4, 0);
+        head.writeInt32BE(correlationId, 4);
+        socket.write(Buffer.concat([head, body]));
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as { port: number }).port;
+  return {
+    port,
+    batches: state.batches,
+    get produces() {
+      return produces;
+    },
+    get produceError() {
+      return state.produceError;
+    },
+    set produceError(code: number) {
+      state.produceError = code;
+    },
+    get stallProduce() {
+      return state.stallProduce;
+    },
+    set stallProduce(on: boolean) {
+      state.stallProduce = on;
+    },
+    dropConnections() {
+      for (const s of sockets) s.destroy();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,100 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import { classifyKafkaError } from '../../../../../collector/sinks/kafka/errors.js';
+import type { ProducerMessage } from '../../../../../collector/sinks/kafka/producer.js';
+import { WireProducer } from '../../../../../collector/sinks/kafka/wire/wire-producer.js';
+import { silentLogger } from '../../../../../common/logger.js';
+import { type FakeBroker, startFakeBroker } from './fake-broker.js';
+import { kafkajsDecodeBatch } from './kafkajs-internals.js';
+
+let broker: FakeBroker | null = null;
+afterEach(async () => {
+  await broker?.close();
+  broker = null;
+});
+
+const msg = (key: string, i: number): ProducerMessage => ({
+  key,
+  value: JSON.stringify({ i, pad: 'x'.repeat(100) }),
+  headers: { seq: String(i) },
+});
+
+function producer(port: number, maxBatchBytes?: number): WireProducer {
+  return new WireProducer({
+    brokers: [`127.0.0.1:${port}`],
+    clientId: 'test',
+    logger: silentLogger,
+    requestTimeoutMs: 2000,
+    ...(maxBatchBytes ? { maxBatchBytes } : {}),
+  });
+}
+
+describe('wire producer against a fake broker', () => {
+  test('batches under maxBatchBytes, one per partition per request; sequences run on per partition across sends', async () => {
+    broker = await startFakeBroker(3);
+    const p = producer(broker.port, 2048);
+    expect(await p.connect()).toEqual({ idempotent: true, note: null });
+    const keys = ['AAPL', 'MSFT', 'SPY', 'QQQ', 'NVDA'];
+    const first = Array.from({ length: 120 }, (_, i) => msg(keys[i % keys.length]!, i));
+    const second = Array.from({ length: 40 }, (_, i) => msg(keys[i % keys.length]!, 120 + i));
+    await p.send([{ topic: 'iqfeed.l2', messages: first }]);
+    await p.send([{ topic: 'iqfeed.l2', messages: second }]);
+    await p.disconnect();
+
+    const seen = new Map<number, { next: number; values: string[] }>();
+    for (const { partition, batch } of broker.batches) {
+      expect(batch.length).toBeLessThanOrEqual(2048);
+      const decoded = await kafkajsDecodeBatch(batch);
+      expect(decoded.producerId).toBe('77');
+      expect(decoded.producerEpoch).toBe(2);
+      const s = seen.get(partition) ?? { next: 0, values: [] };
+      expect(decoded.firstSequence, `partition ${partition}`).toBe(s.next);
+      s.next += decoded.records.length;
+      s.values.push(...decoded.records.map((r) => r.value!.toString()));
+      seen.set(partition, s);
+    }
+    // Every message once, each partition's in the order given.
+    const all = [...first, ...second];
+    expect([...seen.values()].reduce((n, s) => n + s.values.length, 0)).toBe(all.length);
+    for (const s of seen.values()) {
+      const order = s.values.map((v) => all.findIndex((m) => m.value === v));
+      expect(order).toEqual([...order].sort((a, b) => a - b));
+    }
+    expect(broker.produces).toBeGreaterThan(2);
+  });
+
+  test('a partition error fails the send with its name; retriable codes stay retriable', async () => {
+    broker = await startFakeBroker(1);
+    const p = producer(broker.port);
+    await p.connect();
+    broker.produceError = 6; // NOT_LEADER_OR_FOLLOWER
+    const err = await p.send([{ topic: 't', messages: [msg('A', 1)] }]).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(String(err)).toMatch(/NOT_LEADER_OR_FOLLOWER \(error code 6\) producing to t\/0 on broker 1/);
+    expect(classifyKafkaError(err, 'send', ['x']).retriable).toBe(true);
+    await p.disconnect();
+  });
+
+  test('a connection dropped under a request fails that send at once (no hang); the next send reconnects', async () => {
+    broker = await startFakeBroker(1);
+    const b = broker;
+    const p = producer(b.port);
+    await p.connect();
+    b.stallProduce = true;
+    const inFlight = p.send([{ topic: 't', messages: [msg('A', 1)] }]);
+    const caught = inFlight.catch((e: unknown) => e);
+    await pollUntil(() => b.produces === 1);
+    b.dropConnections();
+    expect(String(await caught)).toMatch(/connection to 127\.0\.0\.1:\d+ (closed|: read ECONNRESET)/);
+    b.stallProduce = false;
+    await p.send([{ topic: 't', messages: [msg('A', 2)] }]);
+    expect(b.produces).toBe(2);
+    await p.disconnect();
+  });
+});
+
+async function pollUntil(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !done(); i++) await new Promise((r) => setTimeout(r, 5));
+  if (!done()) throw new Error('condition not reached in 2.5 s');
+}
