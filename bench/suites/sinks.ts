@@ -7,7 +7,7 @@ import { Envelope } from '../../collector/records/json.js';
 import type { RecordEnvelope } from '../../collector/records/types.js';
 import { ClickHouseSink } from '../../collector/sinks/clickhouse/clickhouse-sink.js';
 import { JsonlSink } from '../../collector/sinks/jsonl/jsonl-sink.js';
-import { KafkaSink } from '../../collector/sinks/kafka/kafka-sink.js';
+import { type KafkaClientName, KafkaSink } from '../../collector/sinks/kafka/kafka-sink.js';
 import type { Sink } from '../../collector/sinks/sink.js';
 import { systemClock } from '../../common/clock.js';
 import { createLogger } from '../../common/logger.js';
@@ -18,7 +18,8 @@ import type { BenchContext, BenchSuite } from '../suite.js';
 /**
  * Records per second through each sink's `write`, in batches of 10,000 (what the sink runner
  * hands over), on the same records in the same run: the JSONL sink (fdatasync per batch, as in
- * production) is the baseline the ClickHouse and Kafka figures are compared with. The services
+ * production) is the baseline the ClickHouse and Kafka figures are compared with, and Kafka is
+ * measured through both producers (the wire producer beside kafkajs). The services
  * come from `provisionServices` (CLICKHOUSE_URL / KAFKA_BROKERS, else containers, else local
  * clickhouse-server and the librdkafka mock, all on this machine's two cores alongside the
  * benchmark). The mix is what a depth-of-book day looks like: 80 % L2 snapshots of 10 levels a
@@ -171,16 +172,19 @@ export const sinksSuite: BenchSuite = {
         () => new ClickHouseSink({ url: ch.url, database }, { clock: systemClock, logger }),
       );
       context.log(`ClickHouse (${ch.describe()}): ${clickhouse} records/s`);
-      const kafkaRate = await rate(
-        rounds,
-        records,
-        () =>
-          new KafkaSink(
-            { brokers: kafka.brokers, session: 'bench', topicPrefix: PREFIX, createTopics: false },
-            { logger },
-          ),
-      );
-      context.log(`Kafka (${kafka.describe()}): ${kafkaRate} records/s`);
+      const kafkaWith = (client: KafkaClientName) =>
+        rate(
+          rounds,
+          records,
+          () =>
+            new KafkaSink(
+              { brokers: kafka.brokers, session: 'bench', topicPrefix: PREFIX, createTopics: false, client },
+              { logger },
+            ),
+        );
+      const kafkaRate = await kafkaWith('wire');
+      const kafkajsRate = await kafkaWith('kafkajs');
+      context.log(`Kafka (${kafka.describe()}): wire ${kafkaRate}, kafkajs ${kafkajsRate} records/s`);
 
       const baseline = { name: 'JSONL sink, same records, same run', value: jsonl };
       return [
@@ -192,8 +196,14 @@ export const sinksSuite: BenchSuite = {
           baseline,
         }),
         figure({
-          name: `Kafka sink write (batch 10k, acks all, ${kafka.describe()})`,
+          name: `Kafka sink write, wire producer (batch 10k, acks all, ${kafka.describe()})`,
           value: kafkaRate,
+          unit: 'records/s',
+          baseline: { name: 'the same through the kafkajs producer, same run', value: kafkajsRate },
+        }),
+        figure({
+          name: `Kafka sink write, kafkajs producer (batch 10k, acks all, ${kafka.describe()})`,
+          value: kafkajsRate,
           unit: 'records/s',
           baseline,
         }),

@@ -6,12 +6,13 @@ import {
   type MonitorEndpoint,
   startCollector,
 } from '../../collector/pipeline/index.js';
+import { KAFKA_CLIENTS, type KafkaClientName } from '../../collector/sinks/kafka/kafka-sink.js';
 import { availableSinks, parseSinkList, type SinkEndpoints } from '../../collector/sinks/registry.js';
 import { usageError } from '../../common/errors.js';
 import { createLogger } from '../../common/logger.js';
 import { isInteractive } from '../../common/progress.js';
 
-interface CollectFlags {
+export interface CollectFlags {
   readonly symbols: string;
   readonly host: string;
   readonly portL1: string;
@@ -37,6 +38,7 @@ interface CollectFlags {
   readonly clickhouseDb?: string;
   readonly kafkaBrokers?: string;
   readonly kafkaTopicPrefix?: string;
+  readonly kafkaClient?: string;
   readonly redisUrl?: string;
   readonly redisPrefix?: string;
   readonly redisStreamMaxlen?: string;
@@ -47,6 +49,18 @@ interface CollectFlags {
   readonly maxJournalMb?: string;
   readonly staleMs?: string;
   readonly maxLineKb?: string;
+}
+
+function kafkaClientName(text: string | undefined): KafkaClientName | undefined {
+  if (text === undefined || text === '') return undefined;
+  const name = KAFKA_CLIENTS.find((c) => c === text.trim().toLowerCase());
+  if (name === undefined) {
+    throw usageError(
+      `unknown Kafka client ${JSON.stringify(text)}: expected ${KAFKA_CLIENTS.join(' or ')}`,
+      'e.g. --kafka-client kafkajs',
+    );
+  }
+  return name;
 }
 
 /** IQFeed login and product registration from flags, else the environment; absent when none given. */
@@ -79,6 +93,7 @@ export function sinkEndpoints(flags: CollectFlags, env: NodeJS.ProcessEnv = proc
               .map((b) => b.trim())
               .filter(Boolean),
             topicPrefix: flags.kafkaTopicPrefix,
+            client: kafkaClientName(flags.kafkaClient ?? env.L2H_KAFKA_CLIENT),
           },
         }
       : {}),
@@ -250,6 +265,10 @@ export function registerCollect(program: Command): void {
       'Kafka bootstrap brokers for --sinks kafka (default: env KAFKA_BROKERS)',
     )
     .option('--kafka-topic-prefix <p>', 'Kafka topics are <p>l2, <p>l1, <p>ticks, <p>gaps (default iqfeed.)')
+    .option(
+      '--kafka-client <name>',
+      'Kafka producer: wire (our own produce path, the default: a few µs of CPU per record) or kafkajs (default: env L2H_KAFKA_CLIENT, else wire)',
+    )
     .option('--redis-url <url>', 'Redis URL for --sinks redis (default: env L2H_REDIS_URL, then REDIS_URL)')
     .option('--redis-prefix <p>', 'prefix of every Redis key (default l2h:)')
     .option('--redis-stream-maxlen <n>', 'records each Redis stream keeps, about (default 10000)')

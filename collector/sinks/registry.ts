@@ -7,7 +7,7 @@ import { usageError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import { CLICKHOUSE_RUNNER_DEFAULTS, createClickHouseSink } from './clickhouse/clickhouse-sink.js';
 import { JsonlSink } from './jsonl/jsonl-sink.js';
-import { createKafkaSink, KAFKA_RUNNER_DEFAULTS } from './kafka/kafka-sink.js';
+import { createKafkaSink, KAFKA_RUNNER_DEFAULTS, type KafkaClientName } from './kafka/kafka-sink.js';
 import { createRedisSink } from './redis/index.js';
 import { SINK_NAMES, type Sink, type SinkName } from './sink.js';
 
@@ -17,7 +17,11 @@ import { SINK_NAMES, type Sink, type SinkName } from './sink.js';
  */
 export interface SinkEndpoints {
   readonly clickhouse?: { readonly url: string; readonly database?: string };
-  readonly kafka?: { readonly brokers: readonly string[]; readonly topicPrefix?: string };
+  readonly kafka?: {
+    readonly brokers: readonly string[];
+    readonly topicPrefix?: string;
+    readonly client?: KafkaClientName;
+  };
   readonly redis?: { readonly url: string; readonly keyPrefix?: string; readonly streamMaxLen?: number };
 }
 
@@ -87,7 +91,7 @@ export const SINK_FACTORIES: Readonly<Partial<Record<SinkName, SinkFactory>>> = 
     create: (c) => {
       const e = endpoint(c, 'kafka');
       return createKafkaSink(
-        { brokers: e.brokers, session: c.session, topicPrefix: e.topicPrefix },
+        { brokers: e.brokers, session: c.session, topicPrefix: e.topicPrefix, client: e.client },
         { logger: c.logger.child({ sink: 'kafka' }) },
       );
     },

@@ -6,7 +6,12 @@ function snap(atMs: number, head: number, sinks: Record<string, number>): Status
     now: new Date(1_800_000_000_000 + atMs).toISOString(),
     totals: { lines: { L2: head } },
     journal: { headSeq: head },
-    sinks: Object.entries(sinks).map(([name, lag]) => ({ name, checkpointSeq: head - lag, mode: 'live', lag })),
+    sinks: Object.entries(sinks).map(([name, lag]) => ({
+      name,
+      checkpointSeq: head - lag,
+      mode: 'live',
+      lag,
+    })),
   };
 }
 

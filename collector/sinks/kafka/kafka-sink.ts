@@ -5,10 +5,15 @@
  * and `seq`, so a consumer can deduplicate without parsing the value.
  *
  * `write` resolves once every message of the batch is acknowledged by all in-sync replicas; the
- * batch goes out in sends of at most `maxMessagesPerSend`, 1,000 by default: kafkajs' cost per
- * message grows with the size of a send (SERVICES.md §2), and with the collector's ~1 KB L2
- * records, sends of 1,000 moved 1.45× the records/s of sends of 10,000 for the same batch
- * (measured against the librdkafka mock, three rounds each: 32–37k vs 22–24k records/s).
+ * batch goes out in sends of at most `maxMessagesPerSend`, 1,000 by default (the wire producer
+ * cuts each send into batches under the broker's size limit itself; for kafkajs, whose cost per
+ * message grows with the size of a send, sends of 1,000 moved 1.45× the records/s of sends of
+ * 10,000 with the collector's ~1 KB L2 records: SERVICES.md §2).
+ *
+ * Two producers sit behind the port: `wire` (wire/, the default) and `kafkajs`. kafkajs spent
+ * ~30 µs of the collector's CPU per 1 KB record (measured: 200k records, 10.2 s of Node CPU
+ * against 0.77 s of the broker's), so it alone held the sink near 30k records/s; the wire
+ * producer writes each batch in one pass at a few µs per record.
  *
  * Idempotence: within one producer session the broker drops retried duplicates (idempotent
  * producer, where the cluster allows it). Across reconnects and collector restarts it cannot:
@@ -27,9 +32,19 @@ import { kafkaClient } from './kafkajs-client.js';
 import { KafkajsProducer } from './kafkajs-producer.js';
 import type { KafkaProducerPort, ProducerConnection, ProducerMessage, TopicMessages } from './producer.js';
 import { DEFAULT_TOPIC_PREFIX, topicsFor } from './topics.js';
+import { WireProducer } from './wire/wire-producer.js';
+
+/**
+ * Which producer writes: `wire`, our own produce path (default: a few µs of CPU per record), or
+ * `kafkajs` (the library the consumer side uses; ~30 µs per 1 KB record, SERVICES.md §2).
+ */
+export type KafkaClientName = 'wire' | 'kafkajs';
+export const KAFKA_CLIENTS: readonly KafkaClientName[] = ['wire', 'kafkajs'];
 
 export interface KafkaSinkOptions {
   readonly brokers: readonly string[];
+  /** Default `wire`. */
+  readonly client?: KafkaClientName;
   /** Written into every message's `session` header. */
   readonly session: string;
   /** Topic name prefix (default `iqfeed.`): topics are `<prefix>l2`, `<prefix>l1`, `<prefix>ticks`, `<prefix>gaps`. */
@@ -50,7 +65,7 @@ export interface KafkaSinkOptions {
 
 export interface KafkaSinkDeps {
   readonly logger?: Logger;
-  /** Another client behind our port; default: kafkajs. */
+  /** Another client behind our port; default: the one `options.client` names. */
   readonly producer?: KafkaProducerPort;
 }
 
@@ -98,19 +113,42 @@ export class KafkaSink implements Sink {
     this.maxPerSend = max;
     this.logger = deps.logger ?? silentLogger;
     this.tryCreateTopics = options.createTopics ?? true;
-    this.producer =
-      deps.producer ??
-      new KafkajsProducer(
-        kafkaClient({
-          brokers: options.brokers,
-          clientId: options.clientId ?? 'l2h-collector',
-          logger: this.logger,
-          requestTimeoutMs: options.requestTimeoutMs,
-          connectionTimeoutMs: options.connectionTimeoutMs,
-        }),
-        this.logger,
-        { idempotent: options.idempotent, gzip: options.gzip, partitions: options.partitions },
+    this.producer = deps.producer ?? this.defaultProducer(options);
+  }
+
+  private defaultProducer(options: KafkaSinkOptions): KafkaProducerPort {
+    const client = options.client ?? 'wire';
+    if (client !== 'wire' && client !== 'kafkajs') {
+      throw new L2hError(
+        `unknown Kafka client ${JSON.stringify(client)}: expected ${KAFKA_CLIENTS.join(' or ')}`,
+        {
+          code: 'BAD_USAGE',
+        },
       );
+    }
+    const kafkajs = new KafkajsProducer(
+      kafkaClient({
+        brokers: options.brokers,
+        clientId: options.clientId ?? 'l2h-collector',
+        logger: this.logger,
+        requestTimeoutMs: options.requestTimeoutMs,
+        connectionTimeoutMs: options.connectionTimeoutMs,
+      }),
+      this.logger,
+      { idempotent: options.idempotent, gzip: options.gzip, partitions: options.partitions },
+    );
+    // kafkajs also when gzip is asked for: the wire producer does not compress.
+    if (client === 'kafkajs' || options.gzip) return kafkajs;
+    return new WireProducer({
+      brokers: options.brokers,
+      clientId: options.clientId ?? 'l2h-collector',
+      logger: this.logger,
+      idempotent: options.idempotent,
+      requestTimeoutMs: options.requestTimeoutMs,
+      connectTimeoutMs: options.connectionTimeoutMs,
+      // Topic creation is rare and admin-only: kafkajs' admin client does it.
+      createTopics: (topics) => kafkajs.createTopics(topics),
+    });
   }
 
   get stats(): KafkaSinkStats {
@@ -199,7 +237,7 @@ export class KafkaSink implements Sink {
       }
       list.push({
         key: env.symbol,
-        value: Buffer.from(env.json, 'utf8'),
+        value: env.json,
         headers: { session: this.session, seq: String(env.seq) },
       });
     }

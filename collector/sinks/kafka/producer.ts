@@ -1,13 +1,15 @@
 /**
  * The little of a Kafka producer the sink needs, as our own interface: kafkajs is no longer
- * released, and a team may want another client (node-rdkafka, confluent-kafka-javascript). The
- * kafkajs adapter (kafkajs-producer.ts) is one implementation; anything that can connect, send
+ * released, and a team may want another client (node-rdkafka, confluent-kafka-javascript). Two
+ * implementations ship: our own produce path (wire/wire-producer.ts, the default) and the
+ * kafkajs adapter (kafkajs-producer.ts); anything that can connect, send
  * keyed messages with headers to several topics with acks from all in-sync replicas, and
  * disconnect can replace it.
  */
 export interface ProducerMessage {
   readonly key: string;
-  readonly value: Buffer;
+  /** The record's JSON; it goes on the wire as UTF-8 (the very bytes of its JSONL line). */
+  readonly value: string;
   readonly headers: Readonly<Record<string, string>>;
 }
 

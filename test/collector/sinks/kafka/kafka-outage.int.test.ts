@@ -88,7 +88,8 @@ describe(`Kafka sink through an outage of ${kafka.describe()}`, () => {
 // The suite's mock is patched so InitProducerId works; librdkafka's mock as shipped is not.
 const localMock = kafka.source === 'local';
 describe.skipIf(!localMock)('Kafka sink on an unpatched librdkafka mock (controller id 0)', () => {
-  it('falls back to a non-idempotent producer, says so in its stats, and still delivers', async () => {
+  /** Runs `body` against a fresh unpatched mock with topics unpatched.{l2,l1,ticks,gaps}. */
+  async function withUnpatchedMock(body: (brokers: string[]) => Promise<void>): Promise<void> {
     const options = resolveKafkaOptions({}, env);
     const launcher = await ensureMockLauncher(options, { logger: silentLogger, env, clock: systemClock });
     const child = spawn(
@@ -105,22 +106,46 @@ describe.skipIf(!localMock)('Kafka sink on an unpatched librdkafka mock (control
         child.once('exit', (code) => reject(new Error(`mock launcher exited ${code}`)));
       });
       expect(first).toMatch(/^BOOTSTRAP=/);
-      const brokers = first.slice('BOOTSTRAP='.length).split(',');
-      const session = `s-${randomUUID()}`;
-      const batch = sampleEnvelopes({ session, count: 500, seed: 5 });
-      const sink = new KafkaSink({ brokers, session, topicPrefix: 'unpatched.' }, { logger: silentLogger });
-      await sink.open();
-      expect(sink.stats.idempotent).toBe(false);
-      expect(sink.stats.note).toMatch(/not idempotent: .*controller|Broker 0/);
-      await sink.write(batch);
-      await sink.close();
-      const records = await readAll(brokers, 'unpatched.');
-      expect(records.map((r) => r.record?.['seq']).sort((a, b) => Number(a) - Number(b))).toEqual(
-        batch.map((e) => e.seq),
-      );
+      await body(first.slice('BOOTSTRAP='.length).split(','));
     } finally {
       child.stdin.end();
       await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));
     }
+  }
+
+  async function deliversAll(sink: KafkaSink, brokers: readonly string[], batch: readonly RecordEnvelope[]) {
+    await sink.write(batch);
+    await sink.close();
+    const records = await readAll(brokers, 'unpatched.');
+    expect(records.map((r) => r.record?.['seq']).sort((a, b) => Number(a) - Number(b))).toEqual(
+      batch.map((e) => e.seq),
+    );
+  }
+
+  it('kafkajs: falls back to a non-idempotent producer, says so in its stats, and still delivers', async () => {
+    await withUnpatchedMock(async (brokers) => {
+      const session = `s-${randomUUID()}`;
+      const batch = sampleEnvelopes({ session, count: 500, seed: 5 });
+      const sink = new KafkaSink(
+        { brokers, session, topicPrefix: 'unpatched.', client: 'kafkajs' },
+        { logger: silentLogger },
+      );
+      await sink.open();
+      expect(sink.stats.idempotent).toBe(false);
+      expect(sink.stats.note).toMatch(/not idempotent: .*controller|Broker 0/);
+      await deliversAll(sink, brokers, batch);
+    });
+  });
+
+  it('wire: asks a broker, not the controller, for its producer id, so it stays idempotent, and delivers', async () => {
+    await withUnpatchedMock(async (brokers) => {
+      const session = `s-${randomUUID()}`;
+      const batch = sampleEnvelopes({ session, count: 500, seed: 6 });
+      const sink = new KafkaSink({ brokers, session, topicPrefix: 'unpatched.' }, { logger: silentLogger });
+      await sink.open();
+      expect(sink.stats.idempotent).toBe(true);
+      expect(sink.stats.note).toBeNull();
+      await deliversAll(sink, brokers, batch);
+    });
   });
 });

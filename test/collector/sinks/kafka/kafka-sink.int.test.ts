@@ -4,7 +4,11 @@ import { Command } from 'commander';
 import { describe, expect, inject, it } from 'vitest';
 import { consumeToStream, registerConsume } from '../../../../cli/commands/consume.js';
 import type { RecordEnvelope } from '../../../../collector/records/types.js';
-import { KafkaSink } from '../../../../collector/sinks/kafka/kafka-sink.js';
+import {
+  KAFKA_CLIENTS,
+  type KafkaClientName,
+  KafkaSink,
+} from '../../../../collector/sinks/kafka/kafka-sink.js';
 import { type ReadMessage, readTopics } from '../../../../collector/sinks/kafka/topic-reader.js';
 import { topicsFor } from '../../../../collector/sinks/kafka/topics.js';
 import { silentLogger } from '../../../../common/logger.js';
@@ -49,9 +53,10 @@ async function produce(
   session: string,
   envelopes: readonly RecordEnvelope[],
   times = 1,
+  client: KafkaClientName = 'wire',
 ): Promise<KafkaSink> {
   const sink = new KafkaSink(
-    { brokers, session, topicPrefix: prefix, maxMessagesPerSend: 700 },
+    { brokers, session, topicPrefix: prefix, maxMessagesPerSend: 700, client },
     { logger: silentLogger },
   );
   await sink.open();
@@ -73,46 +78,70 @@ class Collect extends Writable {
   }
 }
 
+/** Topic/key → the partition it was read from. */
+async function partitionsOf(prefix: string): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const m of await readRaw(prefix))
+    out.set(`${m.topic.slice(prefix.length)}/${m.key?.toString()}`, m.partition);
+  return out;
+}
+
 describe(`Kafka sink on ${services.kafka.source} ${services.kafka.version}`, () => {
-  it('writes records of all four kinds: value = the JSONL bytes, key = symbol, session/seq headers; read back exactly', async () => {
-    const prefix = freshPrefix();
-    const session = `s-${randomUUID()}`;
-    const envelopes = sampleEnvelopes({ session, count: 4000, seed: 424242 });
-    const sink = await produce(prefix, session, envelopes);
-    expect(sink.stats.messagesSent).toBe(envelopes.length);
-    expect(sink.stats.sends).toBeGreaterThanOrEqual(Math.ceil(envelopes.length / 700));
-    // The suite's mock runs patched (controller id set), and real Kafka grants it: idempotent.
-    expect(sink.stats).toMatchObject({ idempotent: true, note: null });
+  it.each(KAFKA_CLIENTS)(
+    '%s client: writes records of all four kinds: value = the JSONL bytes, key = symbol, session/seq headers; read back exactly',
+    async (client) => {
+      const prefix = freshPrefix();
+      const session = `s-${randomUUID()}`;
+      const envelopes = sampleEnvelopes({ session, count: 4000, seed: 424242 });
+      const sink = await produce(prefix, session, envelopes, 1, client);
+      expect(sink.stats.messagesSent).toBe(envelopes.length);
+      expect(sink.stats.sends).toBeGreaterThanOrEqual(Math.ceil(envelopes.length / 700));
+      // The suite's mock runs patched (controller id set), and real Kafka grants it: idempotent.
+      expect(sink.stats).toMatchObject({ idempotent: true, note: null });
 
-    const raw = await readRaw(prefix);
-    expect(raw.length).toBe(envelopes.length);
-    const bySeq = new Map(envelopes.map((e) => [e.seq, e]));
-    for (const m of raw) {
-      const env = bySeq.get(Number(m.headers['seq']))!;
-      expect(m.topic).toBe(`${prefix}${env.kind}`);
-      expect(m.key?.toString('utf8')).toBe(env.symbol);
-      expect(m.headers['session']).toBe(session);
-      expect(m.value?.equals(Buffer.from(env.json, 'utf8'))).toBe(true);
-    }
+      const raw = await readRaw(prefix);
+      expect(raw.length).toBe(envelopes.length);
+      const bySeq = new Map(envelopes.map((e) => [e.seq, e]));
+      for (const m of raw) {
+        const env = bySeq.get(Number(m.headers['seq']))!;
+        expect(m.topic).toBe(`${prefix}${env.kind}`);
+        expect(m.key?.toString('utf8')).toBe(env.symbol);
+        expect(m.headers['session']).toBe(session);
+        expect(m.value?.equals(Buffer.from(env.json, 'utf8'))).toBe(true);
+      }
 
-    const records = await readSource(prefix);
-    expect(records.length).toBe(envelopes.length);
-    expect(records.filter((r) => r.record === null)).toEqual([]);
-    const seen = new Set<string>();
-    for (const r of records) {
-      const env = bySeq.get(r.record!['seq'] as number)!;
-      expect(r.kind).toBe(env.kind);
-      expect(r.record).toEqual(env.record);
-      expect(r.where).toMatch(new RegExp(`^${prefix.replace('.', '\\.')}${env.kind}/\\d+@\\d+$`));
-      seen.add(`${r.kind}/${env.seq}`);
-    }
-    expect(seen.size).toBe(envelopes.length);
+      const records = await readSource(prefix);
+      expect(records.length).toBe(envelopes.length);
+      expect(records.filter((r) => r.record === null)).toEqual([]);
+      const seen = new Set<string>();
+      for (const r of records) {
+        const env = bySeq.get(r.record!['seq'] as number)!;
+        expect(r.kind).toBe(env.kind);
+        expect(r.record).toEqual(env.record);
+        expect(r.where).toMatch(new RegExp(`^${prefix.replace('.', '\\.')}${env.kind}/\\d+@\\d+$`));
+        seen.add(`${r.kind}/${env.seq}`);
+      }
+      expect(seen.size).toBe(envelopes.length);
+    },
+  );
+
+  it('both clients put a symbol on the same partition (murmur2 of the key, as the Java client)', async () => {
+    const envelopes = sampleEnvelopes({ session: 's', count: 2000, seed: 9 });
+    const wire = freshPrefix();
+    const kafkajs = freshPrefix();
+    await produce(wire, 's', envelopes, 1, 'wire');
+    await produce(kafkajs, 's', envelopes, 1, 'kafkajs');
+    const a = await partitionsOf(wire);
+    const b = await partitionsOf(kafkajs);
+    expect(a.size).toBeGreaterThan(4);
+    expect(new Set(a.values()).size).toBeGreaterThan(1);
+    expect([...a].sort()).toEqual([...b].sort());
   });
 
-  it('keeps one symbol in one partition, in seq order', async () => {
+  it.each(KAFKA_CLIENTS)('%s client: keeps one symbol in one partition, in seq order', async (client) => {
     const prefix = freshPrefix();
     const envelopes = sampleEnvelopes({ session: 's', count: 2000, seed: 3 });
-    await produce(prefix, 's', envelopes);
+    await produce(prefix, 's', envelopes, 1, client);
     const partitionOf = new Map<string, number>();
     const lastSeq = new Map<string, number>();
     for (const m of await readRaw(prefix)) {
