@@ -1,5 +1,14 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  fsyncSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,6 +110,14 @@ function writeTapeFile(
     for (let i = 0; i < n; i++) text += `${offsets(done + i)}\tL2\t${gen(done + i)}\n`;
     appendFileSync(path, text, 'latin1');
     done += n;
+  }
+  // On disk before anything is measured: the kernel writing the file back during a paced run
+  // would be the bench's own I/O stalling the machine under the figure.
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
   return path;
 }

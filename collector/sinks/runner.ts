@@ -34,6 +34,9 @@ import { isRetriable, type RetryPolicy, retryDelayMs, SINK_RETRY_POLICY } from '
 import type { Sink } from './sink.js';
 import { Waker } from './waker.js';
 
+/** Journal lines a catch-up derives between two turns of the event loop. */
+const CATCH_UP_SLICE_LINES = 2048;
+
 /** What a runner needs of the journal; `Journal` provides it. */
 export interface JournalView extends DurableProgress {
   /** Seq the next appended line gets: the head is `nextSeq − 1`. */
@@ -373,11 +376,18 @@ export class SinkRunner {
         signal: abort.signal,
         batchSize: readSize,
       })) {
+        let sinceYield = 0;
         for (const entry of entries) {
           deriver.push(entry, out);
           if (this.rejoinAt !== null && deriver.recordsEmitted >= this.rejoinAt) {
             handedOver = true;
             break;
+          }
+          // Deriving is CPU on the collector's one thread: a read of 20k lines derived in one go
+          // held the feed's socket reads for tens of milliseconds. Give the event loop a turn.
+          if (++sinceYield === CATCH_UP_SLICE_LINES) {
+            sinceYield = 0;
+            await new Promise<void>((resolve) => setImmediate(resolve));
           }
         }
         await this.deliverCaughtUp(out, from, deriver);
