@@ -101,12 +101,22 @@ describe('SinkRunner', () => {
     const d = day(6, 1000);
     // The checkpoint file moves once a second when idle, as in the collector.
     const c = await MiniCollector.open(root, d.options, { batchSize: 100, idleCheckpointMs: 1000 });
+    let lastWritten = 0;
+    c.sink.onWrite = (batch) => {
+      lastWritten = Math.max(lastWritten, batch[batch.length - 1]!.seq);
+    };
     c.event('connect', 'L1', d.startUs);
     c.event('connect', 'L2', d.startUs);
     for (const l of d.lines) c.append(l, d.startUs);
+    // Lag reaches 0 as soon as the last write lands; the checkpoint follows when its file is
+    // written (up to 50 ms behind batches), so wait for that too before taking it as the mark.
     await until(
-      () => c.runner.status().lag === 0 && c.runner.status().queueDepth === 0,
-      'the sink to catch up',
+      () =>
+        c.runner.status().lag === 0 &&
+        c.runner.status().queueDepth === 0 &&
+        lastWritten > 0 &&
+        c.runner.checkpoint >= lastWritten,
+      'the sink to catch up and checkpoint',
     );
     const checkpoint = c.runner.checkpoint;
     const lastUs = d.lines.at(-1)!.offsetUs;
