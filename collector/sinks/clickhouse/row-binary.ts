@@ -1,3 +1,5 @@
+import { GrowableBuffer } from '../../../common/growable-buffer.js';
+
 /**
  * A growable buffer that writes ClickHouse's RowBinary encoding: little-endian fixed-width
  * numbers, LEB128 lengths before strings and arrays, a null-flag byte before Nullable values.
@@ -7,44 +9,19 @@
  * price would not round-trip. RowBinary carries the IEEE-754 bits, and every version reads it
  * the same way.
  */
-export class RowBinaryWriter {
-  private buf: Buffer;
-  private pos = 0;
-
+export class RowBinaryWriter extends GrowableBuffer {
   constructor(initialBytes = 1 << 16) {
-    this.buf = Buffer.allocUnsafe(initialBytes);
-  }
-
-  get length(): number {
-    return this.pos;
-  }
-
-  /** The bytes written so far (a view: valid until the next write or `reset`). */
-  bytes(): Buffer {
-    return this.buf.subarray(0, this.pos);
-  }
-
-  reset(): void {
-    this.pos = 0;
-  }
-
-  private room(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const next = Buffer.allocUnsafe(size);
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
+    super(initialBytes);
   }
 
   uint8(v: number): void {
-    this.room(1);
+    this.ensure(1);
     this.buf[this.pos++] = v;
   }
 
   /** LEB128, as ClickHouse's writeVarUInt. */
   varUInt(v: number): void {
-    this.room(10);
+    this.ensure(10);
     let n = v;
     while (n >= 0x80) {
       this.buf[this.pos++] = (n % 0x80) | 0x80;
@@ -54,7 +31,7 @@ export class RowBinaryWriter {
   }
 
   uint16(v: number): void {
-    this.room(2);
+    this.ensure(2);
     this.buf.writeUInt16LE(v, this.pos);
     this.pos += 2;
   }
@@ -64,7 +41,7 @@ export class RowBinaryWriter {
    * BigInt, which costs several times more per value (an L2 row has 20+ of them).
    */
   int64(v: number): void {
-    this.room(8);
+    this.ensure(8);
     const hi = Math.floor(v / 4294967296);
     this.buf.writeUInt32LE(v - hi * 4294967296, this.pos);
     this.buf.writeInt32LE(hi, this.pos + 4);
@@ -73,7 +50,7 @@ export class RowBinaryWriter {
 
   /** `v` must be a non-negative safe integer. */
   uint64(v: number): void {
-    this.room(8);
+    this.ensure(8);
     const hi = Math.floor(v / 4294967296);
     this.buf.writeUInt32LE(v - hi * 4294967296, this.pos);
     this.buf.writeUInt32LE(hi, this.pos + 4);
@@ -81,7 +58,7 @@ export class RowBinaryWriter {
   }
 
   float64(v: number): void {
-    this.room(8);
+    this.ensure(8);
     this.buf.writeDoubleLE(v, this.pos);
     this.pos += 8;
   }
@@ -90,7 +67,7 @@ export class RowBinaryWriter {
   string(s: string): void {
     const n = Buffer.byteLength(s, 'utf8');
     this.varUInt(n);
-    this.room(n);
+    this.ensure(n);
     this.pos += this.buf.write(s, this.pos, n, 'utf8');
   }
 

@@ -3,36 +3,11 @@
  * arrays and bytes, zigzag varints inside record batches): a growable writer for requests and a
  * bounds-checked reader for responses.
  */
+import { GrowableBuffer } from '../../../../common/growable-buffer.js';
 
-export class Writer {
-  private buf: Buffer;
-  private pos = 0;
-
-  constructor(initial = 1024) {
-    this.buf = Buffer.allocUnsafe(initial);
-  }
-
-  get length(): number {
-    return this.pos;
-  }
-
-  /** The bytes written so far (a view, not a copy). */
-  bytes(): Buffer {
-    return this.buf.subarray(0, this.pos);
-  }
-
-  /** The underlying bytes up to the write position (valid until the next write). */
-  view(): Buffer {
-    return this.buf.subarray(0, this.pos);
-  }
-
-  ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const next = Buffer.allocUnsafe(size);
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
+export class Writer extends GrowableBuffer {
+  constructor(initialBytes = 1024) {
+    super(initialBytes);
   }
 
   int8(v: number): this {
@@ -84,13 +59,6 @@ export class Writer {
   array<T>(items: readonly T[], each: (w: this, item: T) => void): this {
     this.int32(items.length);
     for (const item of items) each(this, item);
-    return this;
-  }
-
-  raw(b: Uint8Array): this {
-    this.ensure(b.length);
-    this.buf.set(b, this.pos);
-    this.pos += b.length;
     return this;
   }
 

@@ -118,5 +118,5 @@ export function writeRecordBatch(
   if (w.length - start !== total) {
     throw new Error(`record batch size: measured ${total} bytes, wrote ${w.length - start}`);
   }
-  w.patchUint32(start + CRC_AT, crc32c(w.view(), start + ATTRIBUTES_AT, w.length));
+  w.patchUint32(start + CRC_AT, crc32c(w.bytes(), start + ATTRIBUTES_AT, w.length));
 }
