@@ -5,9 +5,8 @@
  * record batches with headers). Every request uses request header v1 (api key, version,
  * correlation id, client id); every response begins with the correlation id.
  */
-import type { ProducerMessage } from '../producer.js';
 import { type Reader, Writer } from './codec.js';
-import { type BatchProducer, writeRecordBatch } from './record-batch.js';
+import { type BatchProducer, type SizedMessage, writeRecordBatch } from './record-batch.js';
 
 export const API = { produce: 0, metadata: 3, apiVersions: 18, initProducerId: 22 } as const;
 export type ApiKey = (typeof API)[keyof typeof API];
@@ -120,7 +119,7 @@ export function readInitProducerId(r: Reader): {
 /** One partition's records in a produce request: one record batch. */
 export interface PartitionBatch {
   readonly partition: number;
-  readonly messages: readonly ProducerMessage[];
+  readonly messages: readonly SizedMessage[];
   readonly producer: BatchProducer;
 }
 

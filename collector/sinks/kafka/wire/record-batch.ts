@@ -23,25 +23,30 @@ export const BATCH_HEADER_BYTES = 61;
 const CRC_AT = 17;
 const ATTRIBUTES_AT = 21;
 
-interface Sized {
+/**
+ * A message with its byte counts, measured once: the producer cuts batches by these sizes and
+ * the batch is then written from them.
+ */
+export interface SizedMessage {
+  readonly message: ProducerMessage;
   readonly keyBytes: number;
   readonly valueBytes: number;
   readonly headerKeys: readonly string[];
   readonly headerKeyBytes: readonly number[];
   readonly headerValueBytes: readonly number[];
-  readonly body: number;
+  /** The record's body without its offset delta, which depends on its place in the batch. */
+  readonly bodyBytes: number;
 }
 
-function measure(m: ProducerMessage, offsetDelta: number): Sized {
+export function sizeMessage(m: ProducerMessage): SizedMessage {
   const keyBytes = Buffer.byteLength(m.key, 'utf8');
   const valueBytes = Buffer.byteLength(m.value, 'utf8');
   const headerKeys = Object.keys(m.headers);
   const headerKeyBytes: number[] = [];
   const headerValueBytes: number[] = [];
-  let body =
+  let bodyBytes =
     1 + // attributes
     1 + // timestamp delta 0
-    varintSize(offsetDelta) +
     varintSize(keyBytes) +
     keyBytes +
     varintSize(valueBytes) +
@@ -52,15 +57,19 @@ function measure(m: ProducerMessage, offsetDelta: number): Sized {
     const vb = Buffer.byteLength(m.headers[k]!, 'utf8');
     headerKeyBytes.push(kb);
     headerValueBytes.push(vb);
-    body += varintSize(kb) + kb + varintSize(vb) + vb;
+    bodyBytes += varintSize(kb) + kb + varintSize(vb) + vb;
   }
-  return { keyBytes, valueBytes, headerKeys, headerKeyBytes, headerValueBytes, body };
+  return { message: m, keyBytes, valueBytes, headerKeys, headerKeyBytes, headerValueBytes, bodyBytes };
 }
 
-/** Bytes the record for `m` adds to a batch. */
-export function recordSize(m: ProducerMessage, offsetDelta: number): number {
-  const { body } = measure(m, offsetDelta);
-  return varintSize(body) + body;
+function body(s: SizedMessage, offsetDelta: number): number {
+  return s.bodyBytes + varintSize(offsetDelta);
+}
+
+/** Bytes the record adds to a batch at `offsetDelta`. */
+export function recordSize(s: SizedMessage, offsetDelta: number): number {
+  const b = body(s, offsetDelta);
+  return varintSize(b) + b;
 }
 
 /** The batch as a buffer of its own. */
@@ -70,7 +79,7 @@ export function encodeRecordBatch(
   timestampMs: number,
 ): Buffer {
   const w = new Writer(1024);
-  writeRecordBatch(w, messages, producer, timestampMs);
+  writeRecordBatch(w, messages.map(sizeMessage), producer, timestampMs);
   return w.bytes();
 }
 
@@ -80,12 +89,11 @@ export function encodeRecordBatch(
  */
 export function writeRecordBatch(
   w: Writer,
-  messages: readonly ProducerMessage[],
+  messages: readonly SizedMessage[],
   producer: BatchProducer,
   timestampMs: number,
 ): void {
-  const sized = messages.map((m, i) => measure(m, i));
-  const total = BATCH_HEADER_BYTES + sized.reduce((s, x) => s + varintSize(x.body) + x.body, 0);
+  const total = messages.reduce((sum, x, i) => sum + recordSize(x, i), BATCH_HEADER_BYTES);
   w.ensure(total);
   const start = w.length;
   const ts = BigInt(timestampMs);
@@ -103,16 +111,16 @@ export function writeRecordBatch(
     .int32(producer.baseSequence)
     .int32(messages.length);
   for (let i = 0; i < messages.length; i++) {
-    const m = messages[i]!;
-    const s = sized[i]!;
-    w.varint(s.body).int8(0).varint(0).varint(i);
-    w.varint(s.keyBytes).utf8(m.key, s.keyBytes);
-    w.varint(s.valueBytes).utf8(m.value, s.valueBytes);
-    w.varint(s.headerKeys.length);
-    for (let h = 0; h < s.headerKeys.length; h++) {
-      const k = s.headerKeys[h]!;
-      w.varint(s.headerKeyBytes[h]!).utf8(k, s.headerKeyBytes[h]!);
-      w.varint(s.headerValueBytes[h]!).utf8(m.headers[k]!, s.headerValueBytes[h]!);
+    const sized = messages[i]!;
+    const m = sized.message;
+    w.varint(body(sized, i)).int8(0).varint(0).varint(i);
+    w.varint(sized.keyBytes).utf8(m.key, sized.keyBytes);
+    w.varint(sized.valueBytes).utf8(m.value, sized.valueBytes);
+    w.varint(sized.headerKeys.length);
+    for (let h = 0; h < sized.headerKeys.length; h++) {
+      const k = sized.headerKeys[h]!;
+      w.varint(sized.headerKeyBytes[h]!).utf8(k, sized.headerKeyBytes[h]!);
+      w.varint(sized.headerValueBytes[h]!).utf8(m.headers[k]!, sized.headerValueBytes[h]!);
     }
   }
   if (w.length - start !== total) {

@@ -26,6 +26,7 @@ import {
   API,
   type Metadata,
   type PartitionBatch,
+  type PartitionMetadata,
   readApiVersions,
   readInitProducerId,
   readMetadata,
@@ -36,7 +37,14 @@ import {
   writeMetadataRequest,
   writeProduceRequest,
 } from './protocol.js';
-import { type BatchProducer, NO_PRODUCER, recordSize } from './record-batch.js';
+import {
+  BATCH_HEADER_BYTES,
+  type BatchProducer,
+  NO_PRODUCER,
+  recordSize,
+  type SizedMessage,
+  sizeMessage,
+} from './record-batch.js';
 
 export interface WireProducerOptions {
   readonly brokers: readonly string[];
@@ -148,8 +156,14 @@ export class WireProducer implements KafkaProducerPort {
         throw new KafkaResponseError(meta?.errorCode || 3, `for topic ${topic} in the metadata`);
       }
       const partitions = [...meta.partitions].sort((a, b) => a.partition - b.partition);
+      // A send holds many messages of few keys (symbols): hash each key once.
+      const partitionOfKey = new Map<string, PartitionMetadata>();
       for (const m of messages) {
-        const p = partitions[partitionOf(Buffer.from(m.key, 'utf8'), partitions.length)]!;
+        const p = getOrAdd(
+          partitionOfKey,
+          m.key,
+          () => partitions[partitionOf(Buffer.from(m.key, 'utf8'), partitions.length)]!,
+        );
         if (p.errorCode !== 0 || p.leader < 0) {
           throw new KafkaResponseError(p.errorCode || 5, `for ${topic}/${p.partition} in the metadata`);
         }
@@ -227,19 +241,20 @@ export class WireProducer implements KafkaProducerPort {
     }
   }
 
-  private chunk(messages: readonly ProducerMessage[]): ProducerMessage[][] {
-    const out: ProducerMessage[][] = [];
-    let current: ProducerMessage[] = [];
-    let bytes = 61;
+  /** The messages, each measured once, cut into batches of at most maxBatchBytes. */
+  private chunk(messages: readonly ProducerMessage[]): SizedMessage[][] {
+    const out: SizedMessage[][] = [];
+    let current: SizedMessage[] = [];
+    let bytes = BATCH_HEADER_BYTES;
     for (const m of messages) {
-      const size = recordSize(m, current.length);
-      if (current.length > 0 && bytes + size > this.maxBatchBytes) {
+      const sized = sizeMessage(m);
+      if (current.length > 0 && bytes + recordSize(sized, current.length) > this.maxBatchBytes) {
         out.push(current);
         current = [];
-        bytes = 61;
+        bytes = BATCH_HEADER_BYTES;
       }
-      current.push(m);
-      bytes += size;
+      bytes += recordSize(sized, current.length);
+      current.push(sized);
     }
     if (current.length > 0) out.push(current);
     return out;

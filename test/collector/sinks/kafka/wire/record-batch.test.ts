@@ -9,6 +9,7 @@ import {
   encodeRecordBatch,
   NO_PRODUCER,
   recordSize,
+  sizeMessage,
 } from '../../../../../collector/sinks/kafka/wire/record-batch.js';
 import { L2hError } from '../../../../../common/errors.js';
 import { kafkajsCrc32c, kafkajsDecodeBatch } from './kafkajs-internals.js';
@@ -30,7 +31,9 @@ describe('record batch (magic 2)', () => {
             ? { producerId: 4242n, producerEpoch: 3, baseSequence: 17 }
             : NO_PRODUCER;
           const buf = encodeRecordBatch(messages, producer, 1_800_000_000_000);
-          expect(buf.length).toBe(BATCH_HEADER_BYTES + messages.reduce((s, m, i) => s + recordSize(m, i), 0));
+          expect(buf.length).toBe(
+            BATCH_HEADER_BYTES + messages.reduce((s, m, i) => s + recordSize(sizeMessage(m), i), 0),
+          );
           expect(buf.readInt32BE(8)).toBe(buf.length - 12);
           expect(buf.readUInt32BE(17)).toBe(kafkajsCrc32c(buf.subarray(21)));
           const batch = await kafkajsDecodeBatch(buf);
