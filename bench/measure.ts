@@ -72,3 +72,8 @@ export function startCpuSpan(): { end(): CpuSpan } {
     },
   };
 }
+
+/** The value at quantile `q` (0–1) of ascending `sorted`, by rank floor(q·n); 0 when empty. */
+export function quantile(sorted: readonly number[], q: number): number {
+  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}

@@ -5,6 +5,7 @@ import { l2hCliPath } from '../common/cli-path.js';
 import { L2hError } from '../common/errors.js';
 import { type Child, spawnChild } from '../harness/replay/child.js';
 import { cpuSeconds } from '../harness/replay/process-stats.js';
+import { quantile } from './measure.js';
 
 /**
  * The simulator and the collector as two processes, as `l2h replay` runs them, but measured
@@ -244,10 +245,6 @@ export async function runPipeline(o: PipelineRunOptions): Promise<PipelineRunRes
     for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
     Object.assign(process.env, saved);
   }
-}
-
-function quantile(sorted: readonly number[], q: number): number {
-  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
 /**

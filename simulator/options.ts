@@ -4,6 +4,7 @@
  */
 
 import { type Channel, DEFAULT_PORTS } from '../collector/protocol/channel.js';
+import { DEFAULT_READ_CHUNK_BYTES } from '../collector/tape/reader.js';
 import { type Clock, systemClock } from '../common/clock.js';
 import { usageError } from '../common/errors.js';
 import { type Logger, silentLogger } from '../common/logger.js';
@@ -149,7 +150,6 @@ export const DEFAULTS = {
  * millisecond; `--speed max` keeps the large reads, where only throughput counts.
  */
 export const PACED_READ = { batchSize: 256, readChunkBytes: 64 * 1024 } as const;
-const BULK_READ_CHUNK = 1 << 20;
 
 export const START_MODES: readonly StartMode[] = ['first-watch', 'now', 'all-watched'];
 
@@ -192,7 +192,7 @@ export function resolveOptions(options: SimulatorOptions): ResolvedSimulatorOpti
       'batchSize',
       1,
     ),
-    readChunkBytes: pacing.kind === 'max' ? BULK_READ_CHUNK : PACED_READ.readChunkBytes,
+    readChunkBytes: pacing.kind === 'max' ? DEFAULT_READ_CHUNK_BYTES : PACED_READ.readChunkBytes,
     checkpointEvery: checkInteger(options.checkpointEvery ?? DEFAULTS.checkpointEvery, 'checkpointEvery', 1),
     holdWhenUnwatched: options.holdWhenUnwatched ?? false,
     progressEvery: checkInteger(options.progressEvery ?? 0, 'progress-every', 0),

@@ -17,6 +17,7 @@ import { systemClock } from '../../common/clock.js';
 import { silentLogger } from '../../common/logger.js';
 import { startSimulator } from '../../simulator/index.js';
 import { type BenchFigure, figure } from '../figure.js';
+import { quantile } from '../measure.js';
 import type { BenchContext, BenchSuite } from '../suite.js';
 
 /**
@@ -246,10 +247,6 @@ async function pumpRate(all: Buffer, lines: number): Promise<number> {
   }
 }
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
 interface PacingRun {
   /** |actual − scheduled| per line, µs, sorted. */
   readonly errors: readonly number[];
@@ -313,17 +310,17 @@ function pacingFigures(
   run: PacingRun,
   floor: PacingRun,
 ): BenchFigure[] {
-  const p50 = percentile(run.errors, 50);
-  const p99 = percentile(run.errors, 99);
-  const floorP99 = percentile(floor.errors, 99);
-  const firstP99 = percentile(run.firstSecond, 99);
+  const p50 = quantile(run.errors, 0.5);
+  const p99 = quantile(run.errors, 0.99);
+  const floorP99 = quantile(floor.errors, 0.99);
+  const firstP99 = quantile(run.firstSecond, 0.99);
   context.log(
     `${label}: ${run.errors.length} lines, |actual − scheduled| p50 ${p50.toFixed(0)} µs, p99 ${p99.toFixed(0)} µs ` +
       `(first second ${firstP99.toFixed(0)} µs; bare spin on the same schedule ${floorP99.toFixed(0)} µs)`,
   );
   const note =
     `${run.errors.length} lines over ${run.seconds.toFixed(1)} s; ` +
-    `p99 over the first second alone ${Math.round(firstP99)} µs; p99.9 ${Math.round(percentile(run.errors, 99.9))} µs`;
+    `p99 over the first second alone ${Math.round(firstP99)} µs; p99.9 ${Math.round(quantile(run.errors, 0.999))} µs`;
   return [
     figure({ name: `pacing error p50 ${label}`, value: Math.round(p50), unit: 'µs' }),
     figure({

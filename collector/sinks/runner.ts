@@ -21,6 +21,7 @@
  * After a crash the sink may hold records past its checkpoint; they come again with the same
  * identity, and sinks are idempotent by (session, seq) (collector/sinks/sink.ts).
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Clock } from '../../common/clock.js';
 import { errorMessage, L2hError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
@@ -387,7 +388,7 @@ export class SinkRunner {
           // held the feed's socket reads for tens of milliseconds. Give the event loop a turn.
           if (++sinceYield === CATCH_UP_SLICE_LINES) {
             sinceYield = 0;
-            await new Promise<void>((resolve) => setImmediate(resolve));
+            await nextTurn();
           }
         }
         await this.deliverCaughtUp(out, from, deriver);

@@ -54,7 +54,8 @@ export interface TapeReader {
   close(): Promise<void>;
 }
 
-const READ_CHUNK = 1 << 20;
+/** Bytes per file read unless told otherwise. */
+export const DEFAULT_READ_CHUNK_BYTES = 1 << 20;
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
 
@@ -73,7 +74,7 @@ export async function openTape(path: string, options: OpenTapeOptions = {}): Pro
     await handle.close();
     throw ioError('cannot read the tape', path, err);
   }
-  const readChunk = options.readChunkBytes ?? READ_CHUNK;
+  const readChunk = options.readChunkBytes ?? DEFAULT_READ_CHUNK_BYTES;
   if (!Number.isInteger(readChunk) || readChunk < 1) {
     throw new L2hError(`readChunkBytes must be a positive integer, got ${readChunk}`, { code: 'INTERNAL' });
   }

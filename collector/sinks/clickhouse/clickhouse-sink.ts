@@ -15,6 +15,7 @@
  */
 import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Clock } from '../../../common/clock.js';
 import { L2hError } from '../../../common/errors.js';
@@ -183,7 +184,7 @@ export class ClickHouseSink implements Sink {
     // held the feed's socket reads for tens of milliseconds. Between slices the event loop runs
     // (the runner writes one batch at a time, so nothing else touches the writer meanwhile).
     for (let i = 0; i < envs.length; i += ENCODE_SLICE_ROWS) {
-      if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (i > 0) await nextTurn();
       encodeRows(
         this.writer,
         kind,
