@@ -7,9 +7,10 @@ import { type FileHandle, open } from 'node:fs/promises';
 import { errorMessage, inputError, L2hError } from '../../common/errors.js';
 import type { HeaderEntries } from '../tape/format.js';
 import type { TapeHeader } from '../tape/header.js';
-import { type TapeLine, TapeTextParser } from '../tape/parser.js';
+import { PARSE_PIECE_BYTES, type TapeLine, TapeTextParser } from '../tape/parser.js';
 
-const READ_CHUNK = 1 << 20;
+/** Read no more than the parser takes in one piece (see PARSE_PIECE_BYTES). */
+const READ_CHUNK = PARSE_PIECE_BYTES;
 const RESERVED = new Set(['session', 'seq-base', 'start-us']);
 
 /** The journal's own headers of a segment, checked, and the caller-supplied rest. */

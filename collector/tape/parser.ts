@@ -38,6 +38,12 @@ export interface TapeTextParserOptions {
 
 export const DEFAULT_MAX_LINE_BYTES = 4 * 1024 * 1024;
 
+/**
+ * The most text to feed at once for speed: a longer string goes to V8's large-object space,
+ * where decoding it and searching it for line ends ran several times slower (see the readers).
+ */
+export const PARSE_PIECE_BYTES = 64 * 1024;
+
 const HASH = 35; // '#'
 const TAB = '\t';
 const MAGIC_LINE = /^#l2tape (\d+)$/;

@@ -97,16 +97,14 @@ export class Router {
   }
 
   /**
-   * Every 256k lines, copy the rows the state keeps out of the reader's chunks (see ownCopy):
-   * memory stays bounded by the books, not by the tape. Costs one copy per kept row.
+   * Every 256k lines, copy the L1 lines the state keeps out of the reader's pieces (see
+   * ownCopy): two a symbol, kept as they are on the hot path. Book rows are copied as they are
+   * kept (depth-state.ts).
    */
   private maybeCompact(): void {
     if (++this.sinceCompact < COMPACT_EVERY) return;
     this.sinceCompact = 0;
-    for (const e of this.entries.values()) {
-      e.depth.compact();
-      e.l1.compact();
-    }
+    for (const e of this.entries.values()) e.l1.compact();
   }
 
   routeL2(line: string): void {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { Channel } from '../../../collector/protocol/channel.js';
-import { parseTapeText } from '../../../collector/tape/parser.js';
+import { PARSE_PIECE_BYTES, parseTapeText } from '../../../collector/tape/parser.js';
 import { openTape, type TapeLine, type TapeReader } from '../../../collector/tape/reader.js';
 import { TapeWriter } from '../../../collector/tape/writer.js';
 import { L2hError } from '../../../common/errors.js';
@@ -147,8 +147,26 @@ describe('streaming', () => {
     // The first batch came after reading a couple of MiB at most, not the whole file…
     expect(bytesReadAtFirstBatch).toBeLessThanOrEqual(2 << 20);
     expect(fileBytes).toBeGreaterThan(40 << 20);
-    // …and the reader never held more text than a read chunk plus one line.
-    expect(stats.maxBufferedChars).toBeLessThanOrEqual((1 << 20) + 1024);
+    // …and the parser never held more text than one piece of a read plus one line.
+    expect(stats.maxBufferedChars).toBeLessThanOrEqual(PARSE_PIECE_BYTES + 1024);
+  });
+
+  test('lines across the pieces of a read, and lines longer than a piece, come back whole', async () => {
+    const path = join(dir, 'pieces.tape');
+    const writer = await TapeWriter.open(path, { headers: [['symbols', 'AAPL']], fsync: false });
+    // Lengths from 0 to ~3 pieces, so that line ends fall everywhere relative to the piece and
+    // read boundaries, and some lines span several pieces.
+    const rows: string[] = [];
+    for (let i = 0, len = 0; i < 400; i++, len = (len * 7 + 1237) % (3 * PARSE_PIECE_BYTES + 17)) {
+      const text = `${i},${'x'.repeat(len)}\r`;
+      rows.push(text);
+      if (!writer.write(i, 'L2', text)) await writer.drain();
+    }
+    await writer.close();
+    const expected = parseTapeText(await readFile(path, 'latin1')).lines;
+    const lines = await readTape(path);
+    expect(lines).toEqual(expected);
+    expect(lines.map((l) => l.line)).toEqual(rows);
   });
 
   for (const name of ['small-reads.tape', 'small-reads.tape.gz']) {
