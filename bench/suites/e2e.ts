@@ -1,11 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../common/logger.js';
-import { provisionServices } from '../../services/index.js';
+import { cpuSeconds } from '../../harness/replay/process-stats.js';
+import { type ProvisionedServices, provisionServices } from '../../services/index.js';
 import { benchTape } from '../bench-tape.js';
 import { type BenchFigure, figure } from '../figure.js';
-import { runPipeline } from '../pipeline-run.js';
+import { type PipelineRunResult, runPipeline } from '../pipeline-run.js';
 import type { BenchContext, BenchSuite } from '../suite.js';
 import { bestLoopback, tapeLineMix } from './loopback.js';
 
@@ -17,10 +18,12 @@ import { bestLoopback, tapeLineMix } from './loopback.js';
  * - `e2e`: JSONL only, best of three runs, beside the loopback ceiling on the same line mix in the
  *   same run. The target is the absolute one (≥ 250k msgs/s); the ratio to the ceiling is printed beside it
  *   (the issue's "≥ 30 % of the ceiling" cannot hold against a bare pump of ~10M lines/s).
- * - `e2e-sinks`: JSONL, ClickHouse, Kafka and Redis together (services from
- *   `provisionServices`: env URLs, else containers, else local processes on this machine),
- *   beside JSONL only in the same run. Target ≥ 100k msgs/s. Then each sink's lag over that run
- *   (max, p50, p90 in journal lines, and how long after the last line it caught up).
+ * - `e2e-sinks`: JSONL, ClickHouse and Kafka together (the three sinks whose target is ≥ 100k
+ *   msgs/s), then with Redis as well (services from `provisionServices`: env URLs, else
+ *   containers, else local processes on this machine), beside JSONL only in the same run. Then
+ *   each sink's lag over the four-sink run (max, p50, p90 in journal lines, and how long after
+ *   the last line it caught up), and — when the services run here as local processes — their
+ *   CPU per journal line, which bounds what the machine can carry whatever the collector does.
  */
 
 export const E2E_TARGET = 250_000;
@@ -88,9 +91,74 @@ export const e2eSuite: BenchSuite = {
   },
 };
 
+/** CPU seconds of each service this run started as a local process (others are not ours to read). */
+async function serviceCpuSeconds(services: ProvisionedServices): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const handle of [services.clickhouse, services.kafka, services.redis]) {
+    const pid = handle?.localPid?.() ?? null;
+    if (handle === null || pid === null) continue;
+    const seconds = await cpuSeconds(pid);
+    if (seconds !== null) out[handle.name] = seconds;
+  }
+  return out;
+}
+
+interface SinksRun {
+  readonly result: PipelineRunResult;
+  /** µs of CPU per journal line, per local service the run wrote to (empty when none is local). */
+  readonly serviceUsPerLine: Readonly<Record<string, number>>;
+}
+
+async function sinksRun(
+  context: BenchContext,
+  tape: string,
+  dir: string,
+  sinks: readonly string[],
+  services: ProvisionedServices,
+): Promise<SinksRun> {
+  const env: Record<string, string> = {
+    CLICKHOUSE_URL: services.clickhouse!.url,
+    KAFKA_BROKERS: services.kafka!.brokers.join(','),
+  };
+  if (services.redis) env.REDIS_URL = services.redis.url;
+  const before = await serviceCpuSeconds(services);
+  const result = await runPipeline({
+    tape,
+    dir,
+    sinks,
+    env,
+    cpuProfDir: context.cpuProfDir,
+    timeoutMs: 900_000,
+  });
+  const after = await serviceCpuSeconds(services);
+  const serviceUsPerLine: Record<string, number> = {};
+  for (const [name, seconds] of Object.entries(after)) {
+    if (before[name] === undefined || !sinks.includes(name)) continue;
+    serviceUsPerLine[name] = Number((((seconds - before[name]) * 1e6) / result.lines).toFixed(2));
+  }
+  context.log(
+    `${sinks.join('+')}: ${Math.round(result.linesPerSecond)} msgs/s end to end; CPU s collector ${result.cpuSeconds.collector}; ` +
+      `services µs CPU per line ${JSON.stringify(serviceUsPerLine)}`,
+  );
+  for (const [sink, lag] of Object.entries(result.sinkLag)) {
+    context.log(
+      `  ${sink} lag over the run: max ${lag.max}, p90 ${lag.p90}, p50 ${lag.p50} lines; ` +
+        `caught up ${lag.drainSeconds.toFixed(1)} s after the journal's last line`,
+    );
+  }
+  return { result, serviceUsPerLine };
+}
+
+function lagNote(result: PipelineRunResult): string {
+  return Object.entries(result.sinkLag)
+    .map(([sink, lag]) => `${sink} max ${lag.max} (drained ${lag.drainSeconds.toFixed(1)} s after)`)
+    .join('; ');
+}
+
 export const e2eSinksSuite: BenchSuite = {
   name: 'e2e-sinks',
-  description: 'end-to-end replay msgs/s with JSONL, ClickHouse, Kafka and Redis together, beside JSONL only',
+  description:
+    'end-to-end replay msgs/s with JSONL+ClickHouse+Kafka, then with Redis too, beside JSONL only; services CPU per line',
   async run(context): Promise<readonly BenchFigure[]> {
     const tape = await benchTape(context.cacheDir, tapeLines(context), context.log);
     const dir = await mkdtemp(join(tmpdir(), 'l2h-bench-e2e-sinks-'));
@@ -103,29 +171,26 @@ export const e2eSinksSuite: BenchSuite = {
           .join(', ')}`,
       );
       const baseline = await jsonlRun(context, tape, join(dir, 'jsonl'));
-      const env: Record<string, string> = {
-        CLICKHOUSE_URL: services.clickhouse!.url,
-        KAFKA_BROKERS: services.kafka!.brokers.join(','),
-        REDIS_URL: services.redis!.url,
-      };
-      const all = await runPipeline({
+      const three = await sinksRun(
+        context,
         tape,
-        dir: join(dir, 'all'),
-        sinks: ['jsonl', 'clickhouse', 'kafka', 'redis'],
-        env,
-        cpuProfDir: context.cpuProfDir,
-        timeoutMs: 900_000,
-      });
-      context.log(
-        `all sinks: ${Math.round(all.linesPerSecond)} msgs/s end to end (ingest ${Math.round(all.ingestPerSecond)}/s); ` +
-          `CPU s collector ${all.cpuSeconds.collector}`,
+        join(dir, 'three'),
+        ['jsonl', 'clickhouse', 'kafka'],
+        services,
       );
-      const lagFigures = Object.entries(all.sinkLag).map(([sink, lag]) => {
-        context.log(
-          `  ${sink} lag over the run: max ${lag.max}, p90 ${lag.p90}, p50 ${lag.p50} lines; ` +
-            `caught up ${lag.drainSeconds.toFixed(1)} s after the journal's last line`,
-        );
-        return figure({
+      const all = await sinksRun(
+        context,
+        tape,
+        join(dir, 'all'),
+        ['jsonl', 'clickhouse', 'kafka', 'redis'],
+        services,
+      );
+      const jsonlBaseline = {
+        name: 'end-to-end JSONL only, same run',
+        value: Math.round(baseline.linesPerSecond),
+      };
+      const lagFigures = Object.entries(all.result.sinkLag).map(([sink, lag]) =>
+        figure({
           name: `${sink} sink lag over the all-sinks run, max`,
           value: lag.max,
           unit: 'lines',
@@ -133,19 +198,48 @@ export const e2eSinksSuite: BenchSuite = {
           note:
             `journal lines not yet held by the sink, from ${lag.samples} status snapshots: p50 ${lag.p50}, p90 ${lag.p90}; ` +
             `caught up ${lag.drainSeconds.toFixed(1)} s after the journal's last line`,
-        });
-      });
-      return [
+        }),
+      );
+      const figures = [
+        figure({
+          name: 'end-to-end replay, JSONL+ClickHouse+Kafka (--speed max)',
+          value: Math.round(three.result.linesPerSecond),
+          unit: 'msgs/s',
+          baseline: jsonlBaseline,
+          target: { op: '>=', value: ALL_SINKS_TARGET },
+          note:
+            `${three.result.lines} lines; CPU s collector ${three.result.cpuSeconds.collector}; ` +
+            `services µs CPU per line ${JSON.stringify(three.serviceUsPerLine)}; lag: ${lagNote(three.result)}`,
+        }),
         figure({
           name: 'end-to-end replay, JSONL+ClickHouse+Kafka+Redis (--speed max)',
-          value: Math.round(all.linesPerSecond),
+          value: Math.round(all.result.linesPerSecond),
           unit: 'msgs/s',
-          baseline: { name: 'end-to-end JSONL only, same run', value: Math.round(baseline.linesPerSecond) },
+          baseline: jsonlBaseline,
           target: { op: '>=', value: ALL_SINKS_TARGET },
-          note: `${all.lines} lines; services ${JSON.stringify(services.describe())}; CPU s collector ${all.cpuSeconds.collector}`,
+          note:
+            `${all.result.lines} lines; services ${JSON.stringify(services.describe())}; ` +
+            `CPU s collector ${all.result.cpuSeconds.collector}; services µs CPU per line ${JSON.stringify(all.serviceUsPerLine)}`,
         }),
-        ...lagFigures,
       ];
+      // What the services alone cost the machine per line, when they run here: with the
+      // collector free, the cores could carry no more lines a second than this.
+      const servicesUs = Object.values(three.serviceUsPerLine).reduce((a, b) => a + b, 0);
+      if (Object.keys(three.serviceUsPerLine).length === 2 && servicesUs > 0) {
+        const cores = cpus().length;
+        figures.push(
+          figure({
+            name: 'ClickHouse+Kafka services CPU per line (local processes, JSONL+ClickHouse+Kafka run)',
+            value: Number(servicesUs.toFixed(2)),
+            unit: 'µs/line',
+            better: 'lower',
+            note:
+              `${JSON.stringify(three.serviceUsPerLine)}; on ${cores} cores the services alone allow at most ` +
+              `${Math.round((cores * 1e6) / servicesUs)} lines/s with a collector that costs nothing`,
+          }),
+        );
+      }
+      return [...figures, ...lagFigures];
     } finally {
       await services.stopAll();
       await rm(dir, { recursive: true, force: true });

@@ -124,5 +124,6 @@ export async function startLocalClickHouse(
       await rm(dir, { recursive: true, force: true });
     },
     describe: () => `local ${version}`,
+    localPid: () => (stopped ? null : server.pid),
   };
 }

@@ -147,5 +147,6 @@ export async function startKafkaMock(
       await child.terminate(2_000);
     },
     describe: () => `local ${version}`,
+    localPid: () => (stopped || child.exitInfo() !== null ? null : child.pid),
   };
 }

@@ -93,5 +93,6 @@ export async function startLocalRedis(
       await rm(dir, { recursive: true, force: true });
     },
     describe: () => `local ${version}`,
+    localPid: () => (stopped ? null : server.pid),
   };
 }

@@ -52,4 +52,9 @@ export interface ServiceHandle {
   stop(): Promise<void>;
   /** `"<source> <version>"`, e.g. `local 18.16.1`, for run identities and test names. */
   describe(): string;
+  /**
+   * The server's process id while it runs as our child on this machine (source `local`), for
+   * CPU accounting (the bench's services-CPU-per-line figure); absent for other sources.
+   */
+  localPid?(): number | null;
 }

@@ -57,6 +57,11 @@ export class LocalServer {
     }
   }
 
+  /** The server process while it runs, else null. */
+  get pid(): number | null {
+    return this.running ? (this.child?.pid ?? null) : null;
+  }
+
   get running(): boolean {
     return this.child !== null && this.child.exitInfo() === null;
   }

@@ -122,7 +122,6 @@ class ByPrice {
     const asks = byPrice(this.asks).sort((a, b) => a.price - b.price);
     return [...bids, ...asks].map((r) => `7${r.line.slice(1)}`);
   }
-
 }
 
 class ByOrder {

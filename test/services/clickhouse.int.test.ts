@@ -5,7 +5,7 @@ import { silentLogger } from '../../common/logger.js';
 import { clickhousePing } from '../../services/clickhouse/http.js';
 import { provisionClickHouse } from '../../services/index.js';
 import { pollUntil } from '../../services/shared/poll.js';
-import { envWithout, hostPortOf, tcpRefuses } from './support.js';
+import { envWithout, expectLocalPid, hostPortOf, tcpRefuses } from './support.js';
 
 // Our own server (container or local process), not the suite's shared one: these tests take it down.
 const env = envWithout('CLICKHOUSE_URL');
@@ -81,12 +81,17 @@ describe(`ClickHouse from ${ch.describe()}`, () => {
     }
   });
 
+  it('a local server names its process, for CPU accounting', async () => {
+    await expectLocalPid(ch, /clickhouse/);
+  });
+
   it('a second provisioning pointed at it by CLICKHOUSE_URL uses it as is (source env)', async () => {
     const second = await provisionClickHouse(
       {},
       { logger: silentLogger, env: { ...env, CLICKHOUSE_URL: ch.url } },
     );
     expect(second.source).toBe('env');
+    await expectLocalPid(second, /clickhouse/);
     expect(second.url).toBe(ch.url);
     expect(second.version).toBe(ch.version);
     expect(second.outage).toBeNull();

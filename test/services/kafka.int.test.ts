@@ -5,7 +5,7 @@ import { systemClock } from '../../common/clock.js';
 import { silentLogger } from '../../common/logger.js';
 import { DEFAULT_TOPICS, provisionKafka } from '../../services/index.js';
 import { pollUntil } from '../../services/shared/poll.js';
-import { envWithout, tcpRefuses } from './support.js';
+import { envWithout, expectLocalPid, tcpRefuses } from './support.js';
 
 const BULK = 'l2h.test.bulk';
 const OUTAGE = 'l2h.test.outage';
@@ -151,12 +151,17 @@ describe(`Kafka from ${kafka.describe()}`, () => {
     expect(values).not.toContain('during');
   });
 
+  it('a local cluster names its process, for CPU accounting', async () => {
+    await expectLocalPid(kafka, /mock-launcher|kafka/);
+  });
+
   it('a second provisioning pointed at it by KAFKA_BROKERS uses it as is (source env)', async () => {
     const second = await provisionKafka(
       {},
       { logger: silentLogger, env: { ...env, KAFKA_BROKERS: kafka.brokers.join(',') } },
     );
     expect(second.source).toBe('env');
+    await expectLocalPid(second, /mock-launcher|kafka/);
     expect(second.brokers).toEqual(kafka.brokers);
     expect(second.outage).toBeNull();
     await expect(second.pause()).rejects.toMatchObject({ code: 'BAD_USAGE' });

@@ -4,7 +4,7 @@ import { systemClock } from '../../common/clock.js';
 import { silentLogger } from '../../common/logger.js';
 import { provisionRedis } from '../../services/index.js';
 import { pollUntil } from '../../services/shared/poll.js';
-import { envWithout, hostPortOf, tcpRefuses } from './support.js';
+import { envWithout, expectLocalPid, hostPortOf, tcpRefuses } from './support.js';
 
 // Our own server (container or local process), not the suite's shared one: these tests take it down.
 const env = envWithout('REDIS_URL');
@@ -60,9 +60,14 @@ describe(`Redis from ${redis.describe()}`, () => {
     }
   });
 
+  it('a local server names its process, for CPU accounting', async () => {
+    await expectLocalPid(redis, /redis-server/);
+  });
+
   it('a second provisioning pointed at it by REDIS_URL uses it as is (source env)', async () => {
     const second = await provisionRedis({}, { logger: silentLogger, env: { ...env, REDIS_URL: redis.url } });
     expect(second.source).toBe('env');
+    await expectLocalPid(second, /redis-server/);
     expect(second.url).toBe(redis.url);
     expect(second.version).toBe(redis.version);
     expect(second.outage).toBeNull();

@@ -1,5 +1,7 @@
+import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
-import type { Env } from '../../services/index.js';
+import { expect } from 'vitest';
+import type { Env, ServiceHandle } from '../../services/index.js';
 
 /** The process environment without the variables that would point provisioning at a given server. */
 export function envWithout(...names: string[]): Env {
@@ -32,4 +34,19 @@ export function tcpRefuses(hostPort: string): Promise<boolean> {
 export function hostPortOf(url: string): string {
   const u = new URL(url);
   return `${u.hostname}:${u.port}`;
+}
+
+/**
+ * A local handle names its running server process (the command line matches `command`); any
+ * other source has no local process to name.
+ */
+export async function expectLocalPid(handle: ServiceHandle, command: RegExp): Promise<void> {
+  if (handle.source !== 'local') {
+    expect(handle.localPid).toBeUndefined();
+    return;
+  }
+  const pid = handle.localPid?.() ?? null;
+  expect(pid).not.toBeNull();
+  const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'latin1')).replaceAll('\0', ' ');
+  expect(cmdline).toMatch(command);
 }
