@@ -25,6 +25,7 @@
  */
 import { errorMessage, L2hError } from '../../../common/errors.js';
 import { type Logger, silentLogger } from '../../../common/logger.js';
+import { recordJsonBytes } from '../../records/json.js';
 import { RECORD_KINDS, type RecordEnvelope, type RecordKind } from '../../records/types.js';
 import type { Sink } from '../sink.js';
 import { classifyKafkaError } from './errors.js';
@@ -237,7 +238,7 @@ export class KafkaSink implements Sink {
       }
       list.push({
         key: env.symbol,
-        value: env.json,
+        value: recordJsonBytes(env),
         headers: { session: this.session, seq: String(env.seq) },
       });
     }

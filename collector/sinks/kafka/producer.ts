@@ -8,8 +8,11 @@
  */
 export interface ProducerMessage {
   readonly key: string;
-  /** The record's JSON; it goes on the wire as UTF-8 (the very bytes of its JSONL line). */
-  readonly value: string;
+  /**
+   * The record's JSON as UTF-8 bytes (the very bytes of its JSONL line, without copying them
+   * through a string), or as text that goes on the wire as UTF-8.
+   */
+  readonly value: string | Buffer;
   readonly headers: Readonly<Record<string, string>>;
 }
 

@@ -24,6 +24,7 @@
 import { Redis } from 'ioredis';
 import { type Clock, systemClock } from '../../../common/clock.js';
 import { type Logger, redactUrl, silentLogger } from '../../../common/logger.js';
+import { recordJsonBytes } from '../../records/json.js';
 import { RECORD_KINDS, type RecordEnvelope, type RecordKind } from '../../records/types.js';
 import type { Sink } from '../sink.js';
 import { redisError, redisUnavailable } from './errors.js';
@@ -290,13 +291,14 @@ export class RedisSink implements Sink {
     let calls = 0;
     for (let at = 0; at < entries.length; at += per) {
       const chunk = entries.slice(at, at + per);
-      const args: string[] = [
+      const args: (string | Buffer)[] = [
         this.keys.sessions,
         ...chunk.map(([key]) => key),
         this.options.session,
         String(epoch),
       ];
-      for (const [, r] of chunk) args.push(String(r.seq), r.json);
+      // The JSON as bytes, straight from the record's JSONL line (no string to decode and encode).
+      for (const [, r] of chunk) args.push(String(r.seq), recordJsonBytes(r));
       p.evalsha(LATEST_SCRIPT.sha, chunk.length + 1, ...args);
       calls++;
     }
@@ -312,12 +314,12 @@ export class RedisSink implements Sink {
     records: Iterable<RecordEnvelope>,
     epoch: number,
   ): string[] {
-    const byKind = new Map<RecordKind, string[]>();
+    const byKind = new Map<RecordKind, (string | Buffer)[]>();
     const calls: string[] = [];
-    const flush = (kind: RecordKind, args: string[]) => {
+    const flush = (kind: RecordKind, args: (string | Buffer)[]) => {
       const key = this.keys.stream(kind);
       p.evalsha(STREAM_SCRIPT.sha, 1, key, String(this.options.streamMaxLen), String(epoch), ...args);
-      calls.push(`${key} seq ${args[0]}..${args[args.length - 3]}`);
+      calls.push(`${key} seq ${String(args[0])}..${String(args[args.length - 3])}`);
     };
     for (const r of records) {
       let args = byKind.get(r.kind);
@@ -325,7 +327,7 @@ export class RedisSink implements Sink {
         args = [];
         byKind.set(r.kind, args);
       }
-      args.push(String(r.seq), r.symbol, r.json);
+      args.push(String(r.seq), r.symbol, recordJsonBytes(r));
       if (args.length >= STREAM_CHUNK * 3) {
         flush(r.kind, args);
         byKind.set(r.kind, []);

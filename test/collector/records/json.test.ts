@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MbpBook } from '../../../collector/books/index.js';
-import { Envelope, jsonNumber, jsonString, RecordJson } from '../../../collector/records/json.js';
+import { Envelope, jsonNumber, jsonString, RecordJson, recordJsonBytes } from '../../../collector/records/json.js';
 import { dayOf, laterTime, padTime, stamp } from '../../../collector/records/timestamp.js';
 import { T0 } from './helpers.js';
 
@@ -70,7 +70,23 @@ describe('record JSON', () => {
   it('gives an envelope whose record is its JSON parsed', () => {
     const e = new Envelope('l1', 'AAPL', 3, '20250725', '{"symbol":"AAPL","seq":3}');
     expect(e.record).toEqual({ symbol: 'AAPL', seq: 3 });
-    expect(e.record).toBe(e.record);
+    expect(recordJsonBytes(e).toString('utf8')).toBe('{"symbol":"AAPL","seq":3}');
+  });
+
+  it('reads an envelope made from JSONL bytes without keeping text or objects on it', () => {
+    const line = Buffer.from('xx{"symbol":"Ü","seq":4}\nyy', 'utf8');
+    const start = 2;
+    const end = line.indexOf(10) + 1;
+    const e = new Envelope('l1', 'Ü', 4, '20250725', null, line, start, end);
+    expect(e.json).toBe('{"symbol":"Ü","seq":4}');
+    expect(e.record).toEqual({ symbol: 'Ü', seq: 4 });
+    // A fresh parse each time: nothing is cached on the envelope while it waits in a batch.
+    expect(e.record).not.toBe(e.record);
+    const bytes = recordJsonBytes(e);
+    expect(bytes.toString('utf8')).toBe(e.json);
+    // A view of the line, not a copy.
+    expect(bytes.buffer).toBe(line.buffer);
+    expect(Object.keys(e)).not.toContain('parsed');
   });
 });
 

@@ -40,7 +40,7 @@ export interface SizedMessage {
 
 export function sizeMessage(m: ProducerMessage): SizedMessage {
   const keyBytes = Buffer.byteLength(m.key, 'utf8');
-  const valueBytes = Buffer.byteLength(m.value, 'utf8');
+  const valueBytes = typeof m.value === 'string' ? Buffer.byteLength(m.value, 'utf8') : m.value.length;
   const headerKeys = Object.keys(m.headers);
   const headerKeyBytes: number[] = [];
   const headerValueBytes: number[] = [];
@@ -85,7 +85,7 @@ export function encodeRecordBatch(
 
 /**
  * The batch written at the writer's position (a produce request writes it in place, so the
- * records are copied once, from their strings to the request).
+ * records are copied once, from their bytes or strings to the request).
  */
 export function writeRecordBatch(
   w: Writer,
@@ -115,7 +115,9 @@ export function writeRecordBatch(
     const m = sized.message;
     w.varint(body(sized, i)).int8(0).varint(0).varint(i);
     w.varint(sized.keyBytes).utf8(m.key, sized.keyBytes);
-    w.varint(sized.valueBytes).utf8(m.value, sized.valueBytes);
+    w.varint(sized.valueBytes);
+    if (typeof m.value === 'string') w.utf8(m.value, sized.valueBytes);
+    else w.raw(m.value);
     w.varint(sized.headerKeys.length);
     for (let h = 0; h < sized.headerKeys.length; h++) {
       const k = sized.headerKeys[h]!;
