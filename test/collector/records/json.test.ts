@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MbpBook } from '../../../collector/books/index.js';
-import { Envelope, jsonNumber, jsonString, RecordJson, recordJsonBytes } from '../../../collector/records/json.js';
+import {
+  Envelope,
+  jsonNumber,
+  jsonString,
+  RecordJson,
+  recordJsonBytes,
+} from '../../../collector/records/json.js';
 import { dayOf, laterTime, padTime, stamp } from '../../../collector/records/timestamp.js';
 import { T0 } from './helpers.js';
 
