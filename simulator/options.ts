@@ -5,6 +5,7 @@
 
 import { type Channel, DEFAULT_PORTS } from '../collector/protocol/channel.js';
 import { DEFAULT_READ_CHUNK_BYTES } from '../collector/tape/reader.js';
+import { PARSE_PIECE_BYTES } from '../collector/tape/parser.js';
 import { type Clock, systemClock } from '../common/clock.js';
 import { usageError } from '../common/errors.js';
 import { type Logger, silentLogger } from '../common/logger.js';
@@ -144,12 +145,13 @@ export const DEFAULTS = {
 } as const;
 
 /**
- * Tape reading while paced: the reader decodes and splits each read on the replay's own thread,
- * and at 1 MiB / 4096 lines that work stalled the send loop for 10–15 ms (every line due meanwhile
- * left late: most of the pacing error at --rate 10000). 64 KiB / 256 lines is well under a
- * millisecond; `--speed max` keeps the large reads, where only throughput counts.
+ * Tape reading while paced: the reader decodes and splits the tape on the replay's own thread,
+ * and a batch of 4096 lines from a whole 1 MiB read once stalled the send loop for 10–15 ms
+ * (every line due meanwhile left late: most of the pacing error at --rate 10000). 256 lines from
+ * reads of one parser piece is well under a millisecond; `--speed max` keeps the large batches
+ * and reads, where only throughput counts.
  */
-export const PACED_READ = { batchSize: 256, readChunkBytes: 64 * 1024 } as const;
+export const PACED_READ = { batchSize: 256, readChunkBytes: PARSE_PIECE_BYTES } as const;
 
 export const START_MODES: readonly StartMode[] = ['first-watch', 'now', 'all-watched'];
 

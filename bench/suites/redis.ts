@@ -3,13 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { Envelope } from '../../collector/records/json.js';
 import type { RecordEnvelope, RecordKind } from '../../collector/records/types.js';
 import { JsonlSink } from '../../collector/sinks/jsonl/jsonl-sink.js';
 import { RedisSink } from '../../collector/sinks/redis/redis-sink.js';
 import { LATEST_SCRIPT } from '../../collector/sinks/redis/scripts.js';
 import { silentLogger } from '../../common/logger.js';
 import { provisionRedis } from '../../services/index.js';
+import { type BenchRecord, envelopesFromJsonl } from '../envelopes.js';
 import { type BenchFigure, figure } from '../figure.js';
 import type { BenchContext, BenchSuite } from '../suite.js';
 
@@ -39,7 +39,7 @@ function levels(mid: number, side: 1 | -1): string {
 }
 
 function records(session: string, count: number): RecordEnvelope[] {
-  const out: RecordEnvelope[] = [];
+  const out: BenchRecord[] = [];
   for (let seq = 1; seq <= count; seq++) {
     const symbol = SYMBOLS[seq % SYMBOLS.length]!;
     const mid = 100 + (seq % 97) / 10;
@@ -53,9 +53,9 @@ function records(session: string, count: number): RecordEnvelope[] {
         : kind === 'l1'
           ? `{"symbol":"${symbol}","timestamp":"${ts}","bid":${(mid - 0.01).toFixed(2)},"bid_size":3,"ask":${(mid + 0.01).toFixed(2)},"ask_size":4,"spread":0.02,"mid_price":${mid.toFixed(2)}${tail}`
           : `{"symbol":"${symbol}","timestamp":"${ts}","price":${mid.toFixed(2)},"size":100,"conditions":"01","market_center":11,"total_volume":${seq},"tick_id":${seq}${tail}`;
-    out.push(new Envelope(kind, symbol, seq, '20240621', json));
+    out.push({ kind, symbol, seq, day: '20240621', json });
   }
-  return out;
+  return envelopesFromJsonl(out);
 }
 
 async function timeBatches(

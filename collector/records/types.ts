@@ -91,8 +91,9 @@ export interface RecordEnvelope<K extends RecordKind = RecordKind> {
   readonly seq: number;
   /** `YYYYMMDD` of the record's timestamp: picks the JSONL file and the day partition. */
   readonly day: string;
+  /** The record as an object: parsed from its JSON on each read (nothing is kept). */
   readonly record: RecordByKind[K];
-  /** The record as one line of JSON, without a newline. */
+  /** The record as one line of JSON, without a newline: decoded from its bytes on each read. */
   readonly json: string;
   /**
    * The record's JSONL line (its JSON as UTF-8, then `\n`) where the deriver wrote it:

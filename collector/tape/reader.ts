@@ -25,9 +25,8 @@ export interface OpenTapeOptions {
   /** Longest line accepted before the file is declared not a tape (default 4 MiB). */
   readonly maxLineBytes?: number;
   /**
-   * Bytes per file read (default 1 MiB). Each read is decoded and split on the caller's thread in
-   * one go: a paced replay wants small reads (a 1 MiB read stalled the simulator's send loop for
-   * 10–15 ms), a bulk one large.
+   * Bytes per file read (default 1 MiB). A read is decoded and split on the caller's thread a
+   * piece (PARSE_PIECE_BYTES) at a time, as the batches need lines.
    */
   readonly readChunkBytes?: number;
 }
@@ -40,7 +39,10 @@ export interface TapeReaderStats {
   /** Lines parsed and not yet released by the consumer (the batch being built or held). */
   readonly linesInFlight: number;
   readonly maxLinesInFlight: number;
-  /** Most text (chars = bytes) the reader buffered at once. */
+  /**
+   * Most text (chars = bytes) the parser held at once: a piece of a read plus the unfinished
+   * line before it (the bytes of a read not yet decoded are not counted).
+   */
   readonly maxBufferedChars: number;
   readonly gzip: boolean;
 }
@@ -185,13 +187,19 @@ class StreamingTapeReader implements TapeReader {
    * 1 MiB texts, 80–180 ms from 64 KiB ones; the simulator's --speed max was a third faster).
    */
   private feedPiece(bytes: Buffer): void {
-    if (bytes.length > PARSE_PIECE_BYTES) {
-      this.rest = bytes.subarray(PARSE_PIECE_BYTES);
-      this.parser.feed(bytes.toString('latin1', 0, PARSE_PIECE_BYTES));
+    // Inside a line longer than a piece, the rest of the read goes at once: each feed makes the
+    // parser search the unfinished line again from its start, so pieces would make a 4 MiB line
+    // cost a search per 64 KiB of it.
+    const piece = this.parser.bufferedChars >= PARSE_PIECE_BYTES ? bytes.length : PARSE_PIECE_BYTES;
+    if (bytes.length > piece) {
+      this.rest = bytes.subarray(piece);
+      this.parser.feed(bytes.toString('latin1', 0, piece));
     } else {
       this.rest = null;
       this.parser.feed(bytes.toString('latin1'));
     }
+    const buffered = this.parser.bufferedChars;
+    if (buffered > this.counters.maxBufferedChars) this.counters.maxBufferedChars = buffered;
   }
 
   /** Feed the next piece to the parser; false at the end of the file. */
@@ -208,8 +216,6 @@ class StreamingTapeReader implements TapeReader {
     }
     if (next.done) return false;
     this.feedPiece(next.value);
-    const buffered = this.parser.bufferedChars;
-    if (buffered > this.counters.maxBufferedChars) this.counters.maxBufferedChars = buffered;
     return true;
   }
 }

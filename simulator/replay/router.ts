@@ -38,7 +38,7 @@ export const FEED_STATUS: ReadonlySet<string> = new Set([
 ]);
 export const FIELDNAMES_PREFIX = 'S,CURRENT UPDATE FIELDNAMES,';
 export const CLEAR_DEPTH_PREFIX = 'S,CLEAR DEPTH,';
-const COMPACT_EVERY = 1 << 18;
+const L1_COMPACT_EVERY = 1 << 18;
 
 export class Router {
   private readonly entries = new Map<string, SymbolEntry>();
@@ -101,14 +101,14 @@ export class Router {
    * ownCopy): two a symbol, kept as they are on the hot path. Book rows are copied as they are
    * kept (depth-state.ts).
    */
-  private maybeCompact(): void {
-    if (++this.sinceCompact < COMPACT_EVERY) return;
+  private maybeCompactL1(): void {
+    if (++this.sinceCompact < L1_COMPACT_EVERY) return;
     this.sinceCompact = 0;
     for (const e of this.entries.values()) e.l1.compact();
   }
 
   routeL2(line: string): void {
-    this.maybeCompact();
+    this.maybeCompactL1();
     const code = line.charCodeAt(0);
     if (line.charCodeAt(1) !== COMMA) {
       if (line === 'O') this.toAll('L2', this.l2Sessions, line);
@@ -148,7 +148,7 @@ export class Router {
   }
 
   routeL1(line: string): void {
-    this.maybeCompact();
+    this.maybeCompactL1();
     const code = line.charCodeAt(0);
     if (line.charCodeAt(1) !== COMMA) {
       if (line === 'O') this.toAll('L1', this.l1Sessions, line);

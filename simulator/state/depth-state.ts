@@ -132,7 +132,9 @@ class ByOrder {
     const idEnd = line.indexOf(',', symEnd + 1);
     if (idEnd < 0) return;
     let key: string;
-    if (idEnd > symEnd + 1) key = line.slice(symEnd + 1, idEnd);
+    // A cut of 13 chars or more is a view of the line's piece (see ownCopy): the key is kept too.
+    if (idEnd > symEnd + 1)
+      key = idEnd - symEnd - 1 >= 13 ? ownCopy(line.slice(symEnd + 1, idEnd)) : line.slice(symEnd + 1, idEnd);
     else {
       const mmEnd = line.indexOf(',', idEnd + 1);
       if (mmEnd < 0) return;

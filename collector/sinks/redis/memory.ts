@@ -5,7 +5,7 @@
  * records per kind are exactly what each stream should hold.
  *
  * Memory is bounded: one record per (kind, symbol) plus N per kind. Records are kept as the
- * envelopes the sink was handed (their JSON string is shared, not copied).
+ * envelopes the sink was handed (views of the deriver's record bytes, not copies).
  */
 import { RECORD_KINDS, type RecordEnvelope, type RecordKind } from '../../records/types.js';
 

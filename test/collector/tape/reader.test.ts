@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { Channel } from '../../../collector/protocol/channel.js';
 import { PARSE_PIECE_BYTES, parseTapeText } from '../../../collector/tape/parser.js';
@@ -151,23 +151,31 @@ describe('streaming', () => {
     expect(stats.maxBufferedChars).toBeLessThanOrEqual(PARSE_PIECE_BYTES + 1024);
   });
 
-  test('lines across the pieces of a read, and lines longer than a piece, come back whole', async () => {
-    const path = join(dir, 'pieces.tape');
-    const writer = await TapeWriter.open(path, { headers: [['symbols', 'AAPL']], fsync: false });
-    // Lengths from 0 to ~3 pieces, so that line ends fall everywhere relative to the piece and
-    // read boundaries, and some lines span several pieces.
-    const rows: string[] = [];
-    for (let i = 0, len = 0; i < 400; i++, len = (len * 7 + 1237) % (3 * PARSE_PIECE_BYTES + 17)) {
-      const text = `${i},${'x'.repeat(len)}\r`;
-      rows.push(text);
-      if (!writer.write(i, 'L2', text)) await writer.drain();
-    }
-    await writer.close();
-    const expected = parseTapeText(await readFile(path, 'latin1')).lines;
-    const lines = await readTape(path);
-    expect(lines).toEqual(expected);
-    expect(lines.map((l) => l.line)).toEqual(rows);
-  });
+  for (const name of ['pieces.tape', 'pieces.tape.gz']) {
+    test(`${name}: lines across the pieces of a read, and lines longer than a piece, come back whole`, async () => {
+      const path = join(dir, name);
+      const writer = await TapeWriter.open(path, { headers: [['symbols', 'AAPL']], fsync: false });
+      // Lengths from 0 to ~3 pieces, so that line ends fall everywhere relative to the piece and
+      // read boundaries, and some lines span several pieces.
+      const rows: string[] = [];
+      for (let i = 0, len = 0; i < 400; i++, len = (len * 7 + 1237) % (3 * PARSE_PIECE_BYTES + 17)) {
+        const text = `${i},${'x'.repeat(len)}\r`;
+        rows.push(text);
+        if (!writer.write(i, 'L2', text)) await writer.drain();
+      }
+      await writer.close();
+      const text = name.endsWith('.gz')
+        ? gunzipSync(await readFile(path)).toString('latin1')
+        : await readFile(path, 'latin1');
+      const expected = parseTapeText(text).lines;
+      const reader = await openTape(path);
+      const lines = await readAll(reader);
+      expect(lines).toEqual(expected);
+      expect(lines.map((l) => l.line)).toEqual(rows);
+      // The parser held the longest line whole at some point: the stat says so.
+      expect(reader.stats.maxBufferedChars).toBeGreaterThan(Math.max(...rows.map((r) => r.length)));
+    });
+  }
 
   for (const name of ['small-reads.tape', 'small-reads.tape.gz']) {
     test(`${name}: small reads (readChunkBytes) give the same lines and hold only a small read of text`, async () => {

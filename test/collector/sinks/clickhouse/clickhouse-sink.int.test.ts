@@ -70,31 +70,34 @@ describe(`ClickHouse sink on ${services.clickhouse.source} ClickHouse ${services
     ]);
   });
 
-  it('stores records of all four kinds and reads them back exactly (FINAL, field by field, same JSON)', async () => {
-    const database = freshDatabase();
-    const session = `s-${randomUUID()}`;
-    const envelopes = sampleEnvelopes({ session, count: 4000, seed: 20261125 });
-    const sink = new ClickHouseSink(
-      { url, database, maxRowsPerInsert: 700 },
-      { clock: systemClock, logger: silentLogger },
-    );
-    await sink.open();
-    for (let i = 0; i < envelopes.length; i += 1000) await sink.write(envelopes.slice(i, i + 1000));
-    await sink.close();
-    expect(sink.stats.rowsWritten).toBe(envelopes.length);
-
-    const source = clickhouseSource({ url, database });
-    expect(source.dedup).toBe('FINAL');
-    const records = await readAll(source);
-    expectExactly(records, envelopes);
-    for (const kind of ['l2', 'l1', 'ticks', 'gaps'] as const) {
-      expect(records.filter((r) => r.kind === kind).length).toBe(
-        envelopes.filter((e) => e.kind === kind).length,
+  it.each([false, true])(
+    'stores records of all four kinds and reads them back exactly (FINAL, field by field, same JSON; envelopes from bytes: %s)',
+    async (asBytes) => {
+      const database = freshDatabase();
+      const session = `s-${randomUUID()}`;
+      const envelopes = sampleEnvelopes({ session, count: 4000, seed: 20261125, asBytes });
+      const sink = new ClickHouseSink(
+        { url, database, maxRowsPerInsert: 700 },
+        { clock: systemClock, logger: silentLogger },
       );
-    }
-    expect(records[0]!.where).toMatch(new RegExp(`^${database}\\.\\w+/.+#\\d+$`));
-    expect(await source.collapsedDuplicates?.()).toBe(0);
-  });
+      await sink.open();
+      for (let i = 0; i < envelopes.length; i += 1000) await sink.write(envelopes.slice(i, i + 1000));
+      await sink.close();
+      expect(sink.stats.rowsWritten).toBe(envelopes.length);
+
+      const source = clickhouseSource({ url, database });
+      expect(source.dedup).toBe('FINAL');
+      const records = await readAll(source);
+      expectExactly(records, envelopes);
+      for (const kind of ['l2', 'l1', 'ticks', 'gaps'] as const) {
+        expect(records.filter((r) => r.kind === kind).length).toBe(
+          envelopes.filter((e) => e.kind === kind).length,
+        );
+      }
+      expect(records[0]!.where).toMatch(new RegExp(`^${database}\\.\\w+/.+#\\d+$`));
+      expect(await source.collapsedDuplicates?.()).toBe(0);
+    },
+  );
 
   it('keeps ts_us and day beside the text timestamp', async () => {
     const database = freshDatabase();

@@ -31,7 +31,7 @@ function prng(seed: number): () => number {
 const AWKWARD = [
   1.39, 5.94, 1.57, 1.61, 3.3431, 9.5949, 13.056, 585.635, 0.0001, 215.11, 99999.9999, 0.1, 0.3,
 ];
-const SYMBOLS = ['AAPL', 'MSFT', 'BRK.A', 'ES#', '@ESM24', 'Q"X\\Y'];
+const SYMBOLS = ['AAPL', 'MSFT', 'BRK.A', 'ES#', '@ESM24', 'Q"X\\Y', 'ÜBER€'];
 
 export interface SampleOptions {
   readonly session: string;
@@ -39,6 +39,23 @@ export interface SampleOptions {
   readonly seed: number;
   /** First seq (default 1). */
   readonly firstSeq?: number;
+  /**
+   * Envelopes as the deriver makes them: views of their JSONL lines in bytes they share, at
+   * offsets other than 0 (default: envelopes made from JSON strings).
+   */
+  readonly asBytes?: boolean;
+}
+
+/** The same records as views of one buffer holding their JSONL lines after a few other bytes. */
+function asByteEnvelopes(envelopes: readonly RecordEnvelope[]): RecordEnvelope[] {
+  const bytes = Buffer.from(`xyz\n${envelopes.map((e) => `${e.json}\n`).join('')}`, 'utf8');
+  let start = 4;
+  return envelopes.map((e) => {
+    const end = bytes.indexOf(10, start) + 1;
+    const env = new Envelope(e.kind, e.symbol, e.seq, e.day, null, bytes, start, end);
+    start = end;
+    return env;
+  });
 }
 
 function envelope<K extends RecordKind>(
@@ -145,5 +162,5 @@ export function sampleEnvelopes(options: SampleOptions): RecordEnvelope[] {
       }
     }
   }
-  return out;
+  return options.asBytes ? asByteEnvelopes(out) : out;
 }

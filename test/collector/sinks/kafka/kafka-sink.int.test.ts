@@ -87,12 +87,12 @@ async function partitionsOf(prefix: string): Promise<Map<string, number>> {
 }
 
 describe(`Kafka sink on ${services.kafka.source} ${services.kafka.version}`, () => {
-  it.each(KAFKA_CLIENTS)(
-    '%s client: writes records of all four kinds: value = the JSONL bytes, key = symbol, session/seq headers; read back exactly',
-    async (client) => {
+  it.each(KAFKA_CLIENTS.flatMap((client) => [false, true].map((asBytes) => [client, asBytes] as const)))(
+    '%s client (envelopes from bytes: %s): writes records of all four kinds: value = the JSONL bytes, key = symbol, session/seq headers; read back exactly',
+    async (client, asBytes) => {
       const prefix = freshPrefix();
       const session = `s-${randomUUID()}`;
-      const envelopes = sampleEnvelopes({ session, count: 4000, seed: 424242 });
+      const envelopes = sampleEnvelopes({ session, count: 4000, seed: 424242, asBytes });
       const sink = await produce(prefix, session, envelopes, 1, client);
       expect(sink.stats.messagesSent).toBe(envelopes.length);
       expect(sink.stats.sends).toBeGreaterThanOrEqual(Math.ceil(envelopes.length / 700));
