@@ -4,8 +4,8 @@
  */
 
 import { type Channel, DEFAULT_PORTS } from '../collector/protocol/channel.js';
-import { DEFAULT_READ_CHUNK_BYTES } from '../collector/tape/reader.js';
 import { PARSE_PIECE_BYTES } from '../collector/tape/parser.js';
+import { DEFAULT_READ_CHUNK_BYTES } from '../collector/tape/reader.js';
 import { type Clock, systemClock } from '../common/clock.js';
 import { usageError } from '../common/errors.js';
 import { type Logger, silentLogger } from '../common/logger.js';
