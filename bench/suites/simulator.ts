@@ -23,7 +23,7 @@ import type { BenchContext, BenchSuite } from '../suite.js';
 /**
  * The simulator's replay rate and pacing accuracy.
  *
- * - Throughput: `--speed max` replay of an L2 tape to one client (a separate process) that
+ * - Throughput: best of five `--speed max` replays of an L2 tape to one client (a separate process) that
  *   watches every symbol (WPL and WOR) and only counts bytes; lines/s from its watch to the last
  *   byte it received, and the simulator's own CPU time per line (less sensitive to other load).
  *   Baseline, in the same run: a bare loopback pump of the same lines (prebuilt into large
@@ -345,13 +345,17 @@ export const simulatorSuite: BenchSuite = {
     const dir = mkdtempSync(join(tmpdir(), 'l2h-bench-sim-'));
     try {
       const count = context.quick ? 300_000 : 1_000_000;
-      const rounds = context.quick ? 1 : 3;
+      // Best of five ~1 s replays (every one in the note): on this shared machine a single
+      // replay reads 0.9–1.2M lines/s with the other tenants' load, the same commit back to back.
+      const rounds = context.quick ? 1 : 5;
       const tape = writeTapeFile(dir, 'replay.tape', count, 11, (i) => i * 10);
       let best = 0;
       let bestCpu = Number.POSITIVE_INFINITY;
       let baseline = 0;
+      const all: number[] = [];
       for (let r = 0; r < rounds; r++) {
         const run = await replayRate(tape, count);
+        all.push(run.linesPerSecond);
         best = Math.max(best, run.linesPerSecond);
         bestCpu = Math.min(bestCpu, run.cpuUsPerLine);
         const { wire, lines } = tapeAsWire(tape);
@@ -390,6 +394,7 @@ export const simulatorSuite: BenchSuite = {
           unit: 'lines/s',
           baseline: { name: 'bare loopback pump of the same lines', value: Math.round(baseline) },
           target: { op: '>=', value: 1_000_000 },
+          note: `best of ${all.length} replays of ${count} lines: ${all.map((x) => Math.round(x)).join(', ')} lines/s`,
         }),
         // Wall-clock figures swing with other load on the machine; CPU per line does much less.
         figure({
