@@ -49,10 +49,7 @@ export class Writer extends GrowableBuffer {
   string(s: string | null): this {
     if (s === null) return this.int16(-1);
     const n = Buffer.byteLength(s, 'utf8');
-    this.int16(n);
-    this.ensure(n);
-    this.pos += this.buf.write(s, this.pos, 'utf8');
-    return this;
+    return this.int16(n).utf8(s, n);
   }
 
   /** int32 count, then each item. */

@@ -62,6 +62,7 @@ export interface PartitionMetadata {
 export interface TopicMetadata {
   readonly errorCode: number;
   readonly name: string;
+  /** In partition order: a key's partition is its index here (murmur2 mod count). */
   readonly partitions: readonly PartitionMetadata[];
 }
 
@@ -95,6 +96,7 @@ export function readMetadata(r: Reader): Metadata {
       p.array((q) => q.int32()); // in-sync replicas
       return { errorCode: e, partition, leader };
     });
+    partitions.sort((a, b) => a.partition - b.partition);
     return { errorCode, name, partitions };
   });
   return { brokers, topics };

@@ -17,6 +17,7 @@
  * transactions. A cluster that needs them takes the kafkajs adapter or another client behind
  * the same port.
  */
+import { errorMessage } from '../../../../common/errors.js';
 import type { Logger } from '../../../../common/logger.js';
 import type { KafkaProducerPort, ProducerConnection, ProducerMessage, TopicMessages } from '../producer.js';
 import { BrokerConnection } from './connection.js';
@@ -155,7 +156,7 @@ export class WireProducer implements KafkaProducerPort {
       if (meta === undefined || meta.errorCode !== 0 || meta.partitions.length === 0) {
         throw new KafkaResponseError(meta?.errorCode || 3, `for topic ${topic} in the metadata`);
       }
-      const partitions = [...meta.partitions].sort((a, b) => a.partition - b.partition);
+      const partitions = meta.partitions;
       // A send holds many messages of few keys (symbols): hash each key once.
       const partitionOfKey = new Map<string, PartitionMetadata>();
       for (const m of messages) {
@@ -273,9 +274,20 @@ export class WireProducer implements KafkaProducerPort {
 
   private async refreshMetadata(state: ProducerState): Promise<ProducerState> {
     const anyBroker = state.metadata.brokers[0];
-    const conn =
-      anyBroker === undefined ? await this.bootstrap() : await this.connection(state, anyBroker.nodeId);
-    const metadata = await this.fetchMetadata(conn, [...this.knownTopics]);
+    let metadata: Metadata;
+    if (anyBroker !== undefined) {
+      metadata = await this.fetchMetadata(await this.connection(state, anyBroker.nodeId), [
+        ...this.knownTopics,
+      ]);
+    } else {
+      // No broker known: ask a bootstrap broker, on a connection of its own, closed after.
+      const bootstrap = await this.bootstrap();
+      try {
+        metadata = await this.fetchMetadata(bootstrap, [...this.knownTopics]);
+      } finally {
+        bootstrap.close();
+      }
+    }
     const next = { ...state, metadata };
     this.state = next;
     return next;
@@ -308,7 +320,7 @@ export class WireProducer implements KafkaProducerPort {
       } catch (err) {
         conn.close();
         if (err instanceof KafkaResponseError) throw err;
-        errors.push(err instanceof Error ? err.message : String(err));
+        errors.push(errorMessage(err));
       }
     }
     throw new Error(`no Kafka bootstrap broker answered: ${errors.join('; ')}`);
