@@ -132,10 +132,11 @@ class ByOrder {
     const idEnd = line.indexOf(',', symEnd + 1);
     if (idEnd < 0) return;
     let key: string;
-    // A cut of 13 chars or more is a view of the line's piece (see ownCopy): the key is kept too.
-    if (idEnd > symEnd + 1)
-      key = idEnd - symEnd - 1 >= 13 ? ownCopy(line.slice(symEnd + 1, idEnd)) : line.slice(symEnd + 1, idEnd);
-    else {
+    if (idEnd > symEnd + 1) {
+      const id = line.slice(symEnd + 1, idEnd);
+      // A cut of 13 chars or more is a view of the line's piece (see ownCopy): the key is kept too.
+      key = id.length >= 13 ? ownCopy(id) : id;
+    } else {
       const mmEnd = line.indexOf(',', idEnd + 1);
       if (mmEnd < 0) return;
       // Market-maker rows: one per (MMID, side). The separator cannot occur in feed text.
