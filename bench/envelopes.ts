@@ -11,12 +11,13 @@ export interface BenchRecord {
 
 /**
  * Envelopes as the deriver hands them to the sinks: each a view of its JSONL line in shared
- * bytes (not built from a string), so the sink benches take the collector's own path.
+ * bytes (not built from a string), so the sink benches take the collector's own path. `lead`:
+ * text before the first line, so that even the first view starts past offset 0 (tests).
  */
-export function envelopesFromJsonl(records: readonly BenchRecord[]): RecordEnvelope[] {
-  const bytes = Buffer.from(records.map((r) => `${r.json}\n`).join(''), 'utf8');
+export function envelopesFromJsonl(records: readonly BenchRecord[], lead = ''): RecordEnvelope[] {
+  const bytes = Buffer.from(lead + records.map((r) => `${r.json}\n`).join(''), 'utf8');
   const out: RecordEnvelope[] = [];
-  let start = 0;
+  let start = Buffer.byteLength(lead, 'utf8');
   for (const r of records) {
     const end = bytes.indexOf(10, start) + 1;
     out.push(new Envelope(r.kind, r.symbol, r.seq, r.day, null, bytes, start, end));

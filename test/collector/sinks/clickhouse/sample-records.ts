@@ -5,6 +5,8 @@
  * every nullable field, empty book sides, large volumes and tick ids, and escaped strings.
  * Seeded, so a failure replays.
  */
+
+import { envelopesFromJsonl } from '../../../../bench/envelopes.js';
 import { Envelope } from '../../../../collector/records/json.js';
 import type {
   BookLevel,
@@ -48,14 +50,10 @@ export interface SampleOptions {
 
 /** The same records as views of one buffer holding their JSONL lines after a few other bytes. */
 function asByteEnvelopes(envelopes: readonly RecordEnvelope[]): RecordEnvelope[] {
-  const bytes = Buffer.from(`xyz\n${envelopes.map((e) => `${e.json}\n`).join('')}`, 'utf8');
-  let start = 4;
-  return envelopes.map((e) => {
-    const end = bytes.indexOf(10, start) + 1;
-    const env = new Envelope(e.kind, e.symbol, e.seq, e.day, null, bytes, start, end);
-    start = end;
-    return env;
-  });
+  return envelopesFromJsonl(
+    envelopes.map((e) => ({ kind: e.kind, symbol: e.symbol, seq: e.seq, day: e.day, json: e.json })),
+    'xyz\n',
+  );
 }
 
 function envelope<K extends RecordKind>(
