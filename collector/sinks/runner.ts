@@ -391,18 +391,21 @@ export class SinkRunner {
             await nextTurn();
           }
         }
-        await this.deliverCaughtUp(out, from, deriver);
+        // Whole batches only, until the end: a journal read yields fewer records than a batch
+        // (not every line makes one), and for ClickHouse every insert is a part to merge later.
+        await this.deliverCaughtUp(out, from, deriver, handedOver || this.stopped);
         if (handedOver || this.stopped) break;
         this.maybeRejoin(deriver);
         if (this.rejoinAt !== null && deriver.recordsEmitted >= this.rejoinAt) {
           handedOver = true;
+          await this.deliverCaughtUp(out, from, deriver, true);
           break;
         }
       }
       if (!handedOver && !this.stopped) {
         // The journal is closed and read to its end: so is the live deriver's input.
         deriver.end(out);
-        await this.deliverCaughtUp(out, from, deriver);
+        await this.deliverCaughtUp(out, from, deriver, true);
         this.rejoinAt ??= this.o.live.recordsEmitted;
         this.attached = true;
         handedOver = deriver.recordsEmitted >= this.rejoinAt;
@@ -412,6 +415,12 @@ export class SinkRunner {
       this.catchingUp = false;
     }
     if (this.stopped) return;
+    if (handedOver && !this.attached) {
+      // The queue overflowed while the last caught-up batch was being written: what it dropped
+      // is only in the journal now, so catch up again from the checkpoint (never claim it).
+      this.needCatchUp = true;
+      return;
+    }
     if (!handedOver) {
       throw new L2hError('catch-up ended without meeting the live deriver', {
         code: 'INTERNAL',
@@ -445,20 +454,35 @@ export class SinkRunner {
     this.attached = true;
   }
 
+  /**
+   * Write what the catch-up derived (records with seq > `from`), in batches of `batchSize`.
+   * Unless `all`, a last part smaller than a batch stays in `out` for the next read, and the
+   * checkpoint claims only what was written: through `safeSeq`, but not as far as a record kept.
+   */
   private async deliverCaughtUp(
     out: RecordEnvelope[],
     from: number,
     deriver: DeriverProgress,
+    all: boolean,
   ): Promise<void> {
     const todo = out.filter((r) => r.seq > from);
     out.length = 0;
-    for (let i = 0; i < todo.length; ) {
+    let i = 0;
+    while (i < todo.length) {
       let end = Math.min(todo.length, i + this.batchSize);
       while (end < todo.length && todo[end].seq === todo[end - 1].seq) end++;
+      if (end === todo.length && end - i < this.batchSize && !all) break;
+      const last = end === todo.length || (!all && todo.length - end < this.batchSize);
       // Checkpoint after the last write of what was read (one atomic file write, not one per batch).
-      await this.deliver(todo.slice(i, end), end === todo.length ? deriver.safeSeq : null, false);
+      const checkpoint = !last
+        ? null
+        : end === todo.length
+          ? deriver.safeSeq
+          : Math.min(deriver.safeSeq, todo[end].seq - 1);
+      await this.deliver(todo.slice(i, end), checkpoint, false);
       i = end;
     }
+    for (let k = i; k < todo.length; k++) out.push(todo[k]);
     if (todo.length === 0 && deriver.safeSeq > this.checkpointSeq) {
       const now = this.o.clock.monoUs();
       if ((now - this.lastCheckpointWriteUs) / 1000 >= this.idleCheckpointMs)

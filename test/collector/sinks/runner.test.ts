@@ -74,6 +74,59 @@ describe('SinkRunner', () => {
     expect(written).toEqual(expected);
   });
 
+  it('catches up in whole batches: a journal read yields fewer records than a batch, and the rest waits for the next read', async () => {
+    const d = day(7, 30_000);
+    const batchSize = 5000; // the catch-up reads 5000 lines at a time, which make fewer records
+    const c = await MiniCollector.open(root, d.options, { queueCapacity: 150, batchSize });
+    c.event('connect', 'L1', d.startUs);
+    c.event('connect', 'L2', d.startUs);
+    const catchUpBatches: number[] = [];
+    c.sink.onWrite = (batch) => {
+      if (c.runner.status().mode === 'catch-up') catchUpBatches.push(batch.length);
+    };
+    c.sink.hold();
+    for (const [i, l] of d.lines.entries()) {
+      c.append(l, d.startUs);
+      if (i % 50 === 0) await new Promise((r) => setImmediate(r));
+    }
+    c.sink.release();
+    expect(await c.finish()).toBe(true);
+    expect(c.runner.counters.catchUps).toBeGreaterThan(0);
+    expect(catchUpBatches.length).toBeGreaterThan(2);
+    // Every catch-up batch but the last is whole (one line's records are never split, so a batch may hold a few more).
+    for (const n of catchUpBatches.slice(0, -1)) expect(n).toBeGreaterThanOrEqual(batchSize);
+    const expected = await derivedLines(c.journal.sessionDir);
+    expect(await jsonlLines(c.dataDir)).toEqual(expected);
+  });
+
+  it('catches up again when its queue overflows while the last caught-up batch is being written', async () => {
+    // The catch-up decided to hand over to the queue, then waited on the sink for its last batch
+    // while the feed overfilled that queue: the records the queue dropped must come from the
+    // journal, not be claimed by the next checkpoint.
+    const d = day(8, 4000);
+    const c = await MiniCollector.open(root, d.options, { queueCapacity: 150, batchSize: 5000 });
+    c.event('connect', 'L1', d.startUs);
+    c.event('connect', 'L2', d.startUs);
+    let holdCatchUp = true;
+    c.sink.onWrite = () => {
+      if (holdCatchUp && c.runner.status().mode === 'catch-up') c.sink.hold();
+    };
+    c.sink.hold();
+    for (const l of d.lines.slice(0, 2000)) c.append(l, d.startUs);
+    await until(() => c.runner.counters.overflows === 1, 'the first overflow');
+    c.sink.release(); // the live write that was waiting; then the catch-up runs and hands over
+    await until(() => c.sink.inFlight > 0 && c.runner.status().mode === 'catch-up', 'the hand-over write');
+    holdCatchUp = false;
+    for (const [i, l] of d.lines.slice(2000).entries()) {
+      c.append(l, d.startUs);
+      if (i % 50 === 0) await new Promise((r) => setImmediate(r));
+    }
+    expect(c.runner.counters.overflows).toBe(2);
+    c.sink.release();
+    expect(await c.finish()).toBe(true);
+    expect(await jsonlLines(c.dataDir)).toEqual(await derivedLines(c.journal.sessionDir));
+  });
+
   it('rejoins live mode while the feed keeps running', async () => {
     const d = day(6, 12_000);
     const c = await MiniCollector.open(root, d.options, { queueCapacity: 1000, batchSize: 200 });
