@@ -45,6 +45,8 @@ export interface PipelineRunResult {
   readonly finalStatus: StatusSnapshot;
   /** Per sink, over the whole run (status snapshots every ~200 ms). */
   readonly sinkLag: Readonly<Record<string, SinkLagOverRun>>;
+  /** Per sink, times its queue overflowed and it caught up from the journal (0: live throughout). */
+  readonly sinkOverflows: Readonly<Record<string, number>>;
 }
 
 /** How far one sink trailed the journal head over a run, in journal lines. */
@@ -67,6 +69,7 @@ export interface StatusSnapshot {
     readonly checkpointSeq: number;
     readonly mode: string;
     readonly lag?: number;
+    readonly overflows?: number;
   }[];
   readonly latency?: unknown;
 }
@@ -238,6 +241,7 @@ export async function runPipeline(o: PipelineRunOptions): Promise<PipelineRunRes
       cpuSeconds: cpu,
       finalStatus: last,
       sinkLag: sinkLagOverRun(snapshots),
+      sinkOverflows: Object.fromEntries(last.sinks.map((k) => [k.name, k.overflows ?? 0])),
     };
   } finally {
     await col?.stop(60_000);

@@ -70,6 +70,8 @@ export interface SinkStatus {
   readonly queueDepth: number;
   readonly written: number;
   readonly retries: number;
+  /** Times the queue overflowed, each sending the sink to catch up from the journal (0: always live). */
+  readonly overflows: number;
   readonly lastError: string | null;
   /** True when the checkpoint has not moved for longer than the stuck bound while behind. */
   readonly stuck: boolean;

@@ -215,6 +215,7 @@ export class SinkRunner {
       queueDepth: this.queue.length,
       written: this.writtenCount,
       retries: this.retryCount,
+      overflows: this.overflowCount,
       lastError: this.lastErrorText,
       stuck: lag > 0 && idleUs > this.stuckMs * 1000,
     };
