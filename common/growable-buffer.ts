@@ -24,6 +24,24 @@ export class GrowableBuffer {
     this.pos = 0;
   }
 
+  /**
+   * For an encoder that writes in place (after `ensure`): the buffer itself, valid until the next
+   * `ensure` grows it. Its bytes count once `commit` moves the position past them.
+   */
+  target(): Buffer {
+    return this.buf;
+  }
+
+  /** The bytes up to `pos` were written in place through `target()`. */
+  commit(pos: number): void {
+    if (!Number.isInteger(pos) || pos < this.pos || pos > this.buf.length) {
+      throw new RangeError(
+        `commit to ${pos}: the position is ${this.pos}, the buffer ${this.buf.length} bytes`,
+      );
+    }
+    this.pos = pos;
+  }
+
   /** Room for `n` more bytes at the write position. */
   ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;

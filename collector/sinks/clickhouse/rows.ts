@@ -15,6 +15,7 @@ import type {
   TickRecord,
 } from '../../records/types.js';
 import type { RowBinaryWriter } from './row-binary.js';
+import { encodeRowFromBytes } from './rows-from-bytes.js';
 import { COLUMNS, type ColumnType, dayNumber, timestampUs } from './schema.js';
 
 type Value = string | number | null | readonly number[];
@@ -157,9 +158,53 @@ function writeValue(w: RowBinaryWriter, column: string, type: ColumnType, v: unk
 }
 
 /**
+ * One envelope's row through its record object (`env.record`): the reference encoding, and the
+ * path of every record the byte scanner (rows-from-bytes.ts) does not take.
+ */
+function encodeObjectRow(w: RowBinaryWriter, kind: RecordKind, env: RecordEnvelope, ver: number): void {
+  const columns = COLUMNS[kind];
+  try {
+    const record = env.record as unknown as { session: unknown; seq: unknown; timestamp: unknown };
+    const tsUs = timestampUs(typeof record.timestamp === 'string' ? record.timestamp : '');
+    if (tsUs === null)
+      throw new Unstorable(
+        'ts_us',
+        `timestamp ${JSON.stringify(record.timestamp)} is not YYYY-MM-DDTHH:MM:SS.ffffff`,
+      );
+    const day = dayNumber(env.day);
+    if (day === null)
+      throw new Unstorable(
+        'day',
+        `day ${JSON.stringify(env.day)} is not a YYYYMMDD date ClickHouse can hold`,
+      );
+    const values: unknown[] = [...fieldValues(kind, record), record.session, record.seq, tsUs, day, ver];
+    for (let i = 0; i < columns.length; i++) writeValue(w, columns[i]!.name, columns[i]!.type, values[i]);
+  } catch (err) {
+    if (!(err instanceof Unstorable)) throw err;
+    throw new L2hError(`a ${kind} record cannot be stored in ClickHouse: ${err.message}`, {
+      code: 'INTERNAL',
+      context: { kind, symbol: env.symbol, seq: env.seq, column: err.column },
+    });
+  }
+}
+
+/** `encodeRows` through record objects only: the reference the byte scanner is tested against. */
+export function encodeRowsFromObjects(
+  w: RowBinaryWriter,
+  kind: RecordKind,
+  envelopes: readonly RecordEnvelope[],
+  ver: number,
+): void {
+  for (const env of envelopes) encodeObjectRow(w, kind, env, ver);
+}
+
+/**
  * Append one RowBinary row per envelope (all of `kind`) to `w`. `ver` is the version every row of
  * this insert carries. Throws a non-retriable L2hError naming the record that cannot be stored;
  * nothing is inserted then, because the caller sends nothing it could not encode.
+ *
+ * Each row is read from the record's JSONL bytes when the scanner can do so exactly, else (it
+ * wrote nothing then) from the record object, which also raises the error of a refused record.
  */
 export function encodeRows(
   w: RowBinaryWriter,
@@ -167,30 +212,7 @@ export function encodeRows(
   envelopes: readonly RecordEnvelope[],
   ver: number,
 ): void {
-  const columns = COLUMNS[kind];
   for (const env of envelopes) {
-    try {
-      const record = env.record as unknown as { session: unknown; seq: unknown; timestamp: unknown };
-      const tsUs = timestampUs(typeof record.timestamp === 'string' ? record.timestamp : '');
-      if (tsUs === null)
-        throw new Unstorable(
-          'ts_us',
-          `timestamp ${JSON.stringify(record.timestamp)} is not YYYY-MM-DDTHH:MM:SS.ffffff`,
-        );
-      const day = dayNumber(env.day);
-      if (day === null)
-        throw new Unstorable(
-          'day',
-          `day ${JSON.stringify(env.day)} is not a YYYYMMDD date ClickHouse can hold`,
-        );
-      const values: unknown[] = [...fieldValues(kind, record), record.session, record.seq, tsUs, day, ver];
-      for (let i = 0; i < columns.length; i++) writeValue(w, columns[i]!.name, columns[i]!.type, values[i]);
-    } catch (err) {
-      if (!(err instanceof Unstorable)) throw err;
-      throw new L2hError(`a ${kind} record cannot be stored in ClickHouse: ${err.message}`, {
-        code: 'INTERNAL',
-        context: { kind, symbol: env.symbol, seq: env.seq, column: err.column },
-      });
-    }
+    if (!encodeRowFromBytes(w, kind, env, ver)) encodeObjectRow(w, kind, env, ver);
   }
 }
