@@ -94,6 +94,13 @@ type Mode = SinkStatus['mode'];
 
 class Stopped extends Error {}
 
+/** Records a catch-up is about to write, and the checkpoints they allow. */
+interface CaughtUpPlan {
+  readonly batches: readonly { readonly records: RecordEnvelope[]; readonly checkpoint: number | null }[];
+  /** Nothing to write: the checkpoint may move over record-less lines to here. */
+  readonly idleCheckpoint: number | null;
+}
+
 export class SinkRunner {
   readonly name: string;
   private readonly sink: Sink;
@@ -371,6 +378,16 @@ export class SinkRunner {
     this.catchUpAbort = abort;
     const out: RecordEnvelope[] = [];
     let handedOver = false;
+    // The write of what was derived so far runs while the next journal read is derived: the sink's
+    // server works on one batch (on another core) while this thread makes the next. Writes stay
+    // one at a time and in order: a plan is written only once the one before it was.
+    let inFlight: Promise<void> = Promise.resolve();
+    const flush = async (all: boolean): Promise<void> => {
+      const plan = this.planCaughtUp(out, from, deriver, all);
+      await inFlight;
+      inFlight = this.writeCaughtUp(plan);
+      inFlight.catch(() => {}); // awaited by the next flush or below; not an unhandled rejection meanwhile
+    };
     this.o.logger.info({ sink: this.name, fromSeq: from }, 'sink catching up from the journal');
     try {
       const readSize = Math.max(this.batchSize, 4096);
@@ -394,24 +411,27 @@ export class SinkRunner {
         }
         // Whole batches only, until the end: a journal read yields fewer records than a batch
         // (not every line makes one), and for ClickHouse every insert is a part to merge later.
-        await this.deliverCaughtUp(out, from, deriver, handedOver || this.stopped);
+        await flush(handedOver || this.stopped);
         if (handedOver || this.stopped) break;
         this.maybeRejoin(deriver);
         if (this.rejoinAt !== null && deriver.recordsEmitted >= this.rejoinAt) {
           handedOver = true;
-          await this.deliverCaughtUp(out, from, deriver, true);
+          await flush(true);
           break;
         }
       }
       if (!handedOver && !this.stopped) {
         // The journal is closed and read to its end: so is the live deriver's input.
         deriver.end(out);
-        await this.deliverCaughtUp(out, from, deriver, true);
+        await flush(true);
         this.rejoinAt ??= this.o.live.recordsEmitted;
         this.attached = true;
         handedOver = deriver.recordsEmitted >= this.rejoinAt;
       }
+      await inFlight;
     } finally {
+      // Leaving early (stopped, or a failure): the write in flight still ends before anything else writes.
+      await inFlight.catch(() => {});
       this.catchUpAbort = null;
       this.catchingUp = false;
     }
@@ -456,18 +476,20 @@ export class SinkRunner {
   }
 
   /**
-   * Write what the catch-up derived (records with seq > `from`), in batches of `batchSize`.
+   * What the catch-up derived (records with seq > `from`), cut into batches of `batchSize`, each
+   * with the checkpoint it may claim once written (taken now: the deriver moves on meanwhile).
    * Unless `all`, a last part smaller than a batch stays in `out` for the next read, and the
-   * checkpoint claims only what was written: through `safeSeq`, but not as far as a record kept.
+   * checkpoint claims only what is written: through `safeSeq`, but not as far as a record kept.
    */
-  private async deliverCaughtUp(
+  private planCaughtUp(
     out: RecordEnvelope[],
     from: number,
     deriver: DeriverProgress,
     all: boolean,
-  ): Promise<void> {
+  ): CaughtUpPlan {
     const todo = out.filter((r) => r.seq > from);
     out.length = 0;
+    const batches: CaughtUpPlan['batches'][number][] = [];
     let i = 0;
     while (i < todo.length) {
       let end = Math.min(todo.length, i + this.batchSize);
@@ -480,14 +502,20 @@ export class SinkRunner {
         : end === todo.length
           ? deriver.safeSeq
           : Math.min(deriver.safeSeq, todo[end].seq - 1);
-      await this.deliver(todo.slice(i, end), checkpoint, false);
+      batches.push({ records: todo.slice(i, end), checkpoint });
       i = end;
     }
     for (let k = i; k < todo.length; k++) out.push(todo[k]);
-    if (todo.length === 0 && deriver.safeSeq > this.checkpointSeq) {
+    // Lines that made no record for the sink still move its checkpoint, now and then.
+    return { batches, idleCheckpoint: todo.length === 0 ? deriver.safeSeq : null };
+  }
+
+  private async writeCaughtUp(plan: CaughtUpPlan): Promise<void> {
+    for (const b of plan.batches) await this.deliver(b.records, b.checkpoint, false);
+    const seq = plan.idleCheckpoint;
+    if (seq !== null && seq > this.checkpointSeq) {
       const now = this.o.clock.monoUs();
-      if ((now - this.lastCheckpointWriteUs) / 1000 >= this.idleCheckpointMs)
-        await this.saveCheckpoint(deriver.safeSeq);
+      if ((now - this.lastCheckpointWriteUs) / 1000 >= this.idleCheckpointMs) await this.saveCheckpoint(seq);
     }
   }
 

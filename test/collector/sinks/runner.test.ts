@@ -80,9 +80,13 @@ describe('SinkRunner', () => {
     const c = await MiniCollector.open(root, d.options, { queueCapacity: 150, batchSize });
     c.event('connect', 'L1', d.startUs);
     c.event('connect', 'L2', d.startUs);
-    const catchUpBatches: number[] = [];
+    // Batch sizes per catch-up (the sink may catch up more than once, as the feed overtakes it again).
+    const catchUpBatches: number[][] = [];
     c.sink.onWrite = (batch) => {
-      if (c.runner.status().mode === 'catch-up') catchUpBatches.push(batch.length);
+      if (c.runner.status().mode !== 'catch-up') return;
+      const n = c.runner.counters.catchUps;
+      while (catchUpBatches.length < n) catchUpBatches.push([]);
+      catchUpBatches[n - 1]!.push(batch.length);
     };
     c.sink.hold();
     for (const [i, l] of d.lines.entries()) {
@@ -92,9 +96,10 @@ describe('SinkRunner', () => {
     c.sink.release();
     expect(await c.finish()).toBe(true);
     expect(c.runner.counters.catchUps).toBeGreaterThan(0);
-    expect(catchUpBatches.length).toBeGreaterThan(2);
-    // Every catch-up batch but the last is whole (one line's records are never split, so a batch may hold a few more).
-    for (const n of catchUpBatches.slice(0, -1)) expect(n).toBeGreaterThanOrEqual(batchSize);
+    expect(catchUpBatches.flat().length).toBeGreaterThan(2);
+    // Every batch of a catch-up but its last is whole (one line's records are never split, so a batch may hold a few more).
+    for (const sizes of catchUpBatches)
+      for (const n of sizes.slice(0, -1)) expect(n).toBeGreaterThanOrEqual(batchSize);
     const expected = await derivedLines(c.journal.sessionDir);
     expect(await jsonlLines(c.dataDir)).toEqual(expected);
   });
@@ -223,6 +228,35 @@ describe('SinkRunner', () => {
     });
     expect(await c.finish(500)).toBe(false);
     expect(await jsonlLines(c.dataDir)).toEqual([]);
+  });
+
+  it('fails the sink on an error that is not retriable while catching up, with the derivation of the next read under way', async () => {
+    const d = day(12, 20_000);
+    const c = await MiniCollector.open(root, d.options, { queueCapacity: 150, batchSize: 500 });
+    c.event('connect', 'L1', d.startUs);
+    c.event('connect', 'L2', d.startUs);
+    let caughtUpWrites = 0;
+    c.sink.onWrite = () => {
+      // A catch-up batch of the second journal read fails for good: the first read's batches
+      // were written, and their checkpoint stands.
+      if (c.runner.status().mode === 'catch-up' && ++caughtUpWrites === 12)
+        c.sink.failures = { count: 1, retriable: false };
+    };
+    c.sink.hold();
+    for (const l of d.lines) c.append(l, d.startUs);
+    await until(() => c.runner.counters.overflows > 0, 'an overflow');
+    c.sink.release();
+    await until(() => c.runner.status().mode === 'closed', 'the sink to fail');
+    expect(c.runner.status().lastError).toMatch(/disk says no/);
+    expect(await c.finish(500)).toBe(false);
+    const written = await jsonlLines(c.dataDir);
+    const checkpoint = (await readCheckpoint(c.journal.sessionDir, 'jsonl')) ?? 0;
+    // Nothing past the checkpoint is claimed: every record at or below it was written.
+    const expected = (await derivedLines(c.journal.sessionDir)).filter(
+      (l) => (JSON.parse(l) as { seq: number }).seq <= checkpoint,
+    );
+    expect(checkpoint).toBeGreaterThan(0);
+    expect(written).toEqual(expect.arrayContaining(expected));
   });
 
   it('resumes after its checkpoint: records at or below it are not sent again', async () => {
