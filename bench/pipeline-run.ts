@@ -175,11 +175,14 @@ export async function runPipeline(o: PipelineRunOptions): Promise<PipelineRunRes
     // each channel, S,STATS on admin), so the journal would never stop growing: once the tape is
     // out, the simulator is stopped, and the run ends when the journal is still and checkpointed.
     let tapeEnded = false;
+    // Read before the simulator is stopped: afterwards its /proc entry is gone.
+    let simulatorCpu: number | null = null;
     const simulator = sim;
     void simulator
       .waitForEvent((e) => e['event'] === 'tape-end', o.timeoutMs, 'the end of the tape')
       .then(
         async () => {
+          simulatorCpu = await cpuSeconds(simulator.pid);
           await simulator.stop(20_000);
           tapeEnded = true;
         },
@@ -221,7 +224,7 @@ export async function runPipeline(o: PipelineRunOptions): Promise<PipelineRunRes
     }
     const cpu = {
       collector: (await cpuSeconds(collector.pid)) ?? 0,
-      simulator: (await cpuSeconds(sim.pid)) ?? 0,
+      simulator: simulatorCpu ?? (await cpuSeconds(sim.pid)) ?? 0,
     };
     const last = snapshots[snapshots.length - 1]!;
     const total = last.journal.headSeq;
