@@ -372,7 +372,9 @@ export class SinkRunner {
     this.catchingUp = true;
     this.catchUpCount++;
     this.rejoinAt = null;
-    const from = this.checkpointSeq;
+    // From what the sink acknowledged, not the checkpoint file, which is written behind the
+    // batches: from the file, the last batches before the overflow would be sent again.
+    const from = Math.max(this.checkpointSeq, this.checkpointWanted);
     const deriver = this.o.newDeriver();
     const abort = new AbortController();
     this.catchUpAbort = abort;
