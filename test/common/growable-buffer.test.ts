@@ -2,27 +2,25 @@ import { describe, expect, it } from 'vitest';
 import { GrowableBuffer } from '../../common/growable-buffer.js';
 
 describe('GrowableBuffer', () => {
-  it('keeps what was written in place through target() once commit moves the position past it', () => {
+  it('raw appends a range of bytes, short (byte loop) or long (set), growing as needed', () => {
     const b = new GrowableBuffer(4);
-    b.ensure(3);
-    const t = b.target();
-    t[0] = 1;
-    t[1] = 2;
-    t[2] = 3;
-    expect(b.length).toBe(0);
-    b.commit(3);
-    expect([...b.bytes()]).toEqual([1, 2, 3]);
-    b.ensure(100); // grows: the committed bytes move with it, the old target is stale
-    expect(b.target()).not.toBe(t);
-    expect([...b.bytes()]).toEqual([1, 2, 3]);
+    const src = Buffer.from(Array.from({ length: 300 }, (_, i) => i % 251));
+    b.raw(src, 2, 5);
+    b.raw(src, 10, 210); // longer than the short-copy loop, and than the buffer
+    b.raw(src);
+    expect(b.length).toBe(3 + 200 + 300);
+    expect(b.bytes().equals(Buffer.concat([src.subarray(2, 5), src.subarray(10, 210), src]))).toBe(true);
   });
 
-  it('refuses to commit backwards or past the buffer', () => {
+  it('truncate drops what was written after an earlier position, and refuses any other', () => {
     const b = new GrowableBuffer(8);
-    b.commit(4);
-    expect(() => b.commit(3)).toThrow(/commit to 3: the position is 4/);
-    expect(() => b.commit(9)).toThrow(/the buffer 8 bytes/);
-    expect(() => b.commit(4.5)).toThrow(RangeError);
-    expect(b.length).toBe(4);
+    b.raw(Buffer.from([1, 2, 3, 4]));
+    b.truncate(2);
+    b.raw(Buffer.from([9]));
+    expect([...b.bytes()]).toEqual([1, 2, 9]);
+    expect(() => b.truncate(4)).toThrow(/truncate to 4: the position is 3/);
+    expect(() => b.truncate(-1)).toThrow(RangeError);
+    expect(() => b.truncate(1.5)).toThrow(RangeError);
+    expect(b.length).toBe(3);
   });
 });

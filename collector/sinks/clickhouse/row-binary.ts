@@ -32,7 +32,7 @@ export class RowBinaryWriter extends GrowableBuffer {
 
   uint16(v: number): void {
     this.ensure(2);
-    this.buf.writeUInt16LE(v, this.pos);
+    this.view.setUint16(this.pos, v, true);
     this.pos += 2;
   }
 
@@ -43,8 +43,8 @@ export class RowBinaryWriter extends GrowableBuffer {
   int64(v: number): void {
     this.ensure(8);
     const hi = Math.floor(v / 4294967296);
-    this.buf.writeUInt32LE(v - hi * 4294967296, this.pos);
-    this.buf.writeInt32LE(hi, this.pos + 4);
+    this.view.setUint32(this.pos, v - hi * 4294967296, true);
+    this.view.setInt32(this.pos + 4, hi, true);
     this.pos += 8;
   }
 
@@ -52,14 +52,14 @@ export class RowBinaryWriter extends GrowableBuffer {
   uint64(v: number): void {
     this.ensure(8);
     const hi = Math.floor(v / 4294967296);
-    this.buf.writeUInt32LE(v - hi * 4294967296, this.pos);
-    this.buf.writeUInt32LE(hi, this.pos + 4);
+    this.view.setUint32(this.pos, v - hi * 4294967296, true);
+    this.view.setUint32(this.pos + 4, hi, true);
     this.pos += 8;
   }
 
   float64(v: number): void {
     this.ensure(8);
-    this.buf.writeDoubleLE(v, this.pos);
+    this.view.setFloat64(this.pos, v, true);
     this.pos += 8;
   }
 

@@ -16,7 +16,7 @@
  * error. Nothing is guessed.
  */
 import type { RecordEnvelope, RecordKind } from '../../records/types.js';
-import type { RowBinaryWriter } from './row-binary.js';
+import { RowBinaryWriter } from './row-binary.js';
 import { dayNumber } from './schema.js';
 
 // How a field's value is read and which column type it is written as.
@@ -94,7 +94,6 @@ const EMPTY = Buffer.alloc(0);
 /** 10^k for k ≤ 16, each exact as a double (parsed, not computed, so no `**` rounding). */
 const POW10 = Array.from({ length: 17 }, (_, k) => Number(`1e${k}`));
 const TWO_POW_53 = 9_007_199_254_740_992;
-const TWO_POW_32 = 4_294_967_296;
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
@@ -145,16 +144,13 @@ function isUtf8(s: Buffer, a: number, b: number): boolean {
 }
 
 /**
- * The scanner: reads one line at `i` in `src` and writes its row at `o` in `out`. One instance is
+ * The scanner: reads one line at `i` in `src` and writes its row through `w`. One instance is
  * reused for every row (the collector is single-threaded), so a row allocates nothing.
  */
 class RowScanner {
   private src: Buffer = EMPTY;
   private i = 0;
-  /** The writer's buffer, and a view of it for numbers (kept until the writer outgrows it). */
-  private out: Buffer = EMPTY;
-  private view: DataView<ArrayBufferLike> = new DataView(EMPTY.buffer, EMPTY.byteOffset, 0);
-  private o = 0;
+  private w: RowBinaryWriter = new RowBinaryWriter(1);
   private tsUs = 0;
   private prices = new Float64Array(32);
   private sizes = new Float64Array(32);
@@ -173,25 +169,18 @@ class RowScanner {
     if (!Number.isSafeInteger(ver) || ver < 0) return false;
     const day = this.day(env.day);
     if (day < 0) return false;
-    // At most 1.5 output bytes per input byte (a 1-digit number after a 5-byte key gives 9), plus the tail.
-    w.ensure(2 * (end - env.lineStart) + 32);
-    // The row is written past the writer's position and committed once whole, so a row given up
-    // half way leaves nothing behind.
-    const out = w.target();
+    const rowStart = w.length;
+    this.w = w;
     this.src = src;
     this.i = env.lineStart;
-    if (out !== this.out) {
-      this.out = out;
-      this.view = new DataView(out.buffer, out.byteOffset, out.byteLength);
-    }
-    this.o = w.length;
     const ok = this.row(FIELDS[kind]) && src[this.i] === 125 && this.i + 1 === end;
     if (ok) {
-      this.int64(this.tsUs);
-      this.view.setUint16(this.o, day, true);
-      this.o += 2;
-      this.int64(ver);
-      w.commit(this.o);
+      w.int64(this.tsUs);
+      w.uint16(day);
+      w.uint64(ver);
+    } else {
+      // A row given up half way leaves nothing behind.
+      w.truncate(rowStart);
     }
     // Not kept past the row: the line's chunk is the envelope's to free.
     this.src = EMPTY;
@@ -244,28 +233,28 @@ class RowScanner {
     const i = this.i;
     const isNull = s[i] === 110 && s[i + 1] === 117 && s[i + 2] === 108 && s[i + 3] === 108;
     if (isNull) this.i = i + 4;
-    this.out[this.o++] = isNull ? 1 : 0;
+    this.w.nullFlag(isNull);
     return isNull;
   }
 
   private float(): boolean {
     const v = this.number();
     if (!Number.isFinite(v)) return false;
-    this.float64(v);
+    this.w.float64(v);
     return true;
   }
 
   private int(): boolean {
     const v = this.number();
     if (!Number.isSafeInteger(v)) return false;
-    this.int64(v);
+    this.w.int64(v);
     return true;
   }
 
   private uint(): boolean {
     const v = this.number();
     if (!Number.isSafeInteger(v) || v < 0) return false;
-    this.int64(v);
+    this.w.uint64(v);
     return true;
   }
 
@@ -295,20 +284,10 @@ class RowScanner {
       j++;
     }
     if (high && !isUtf8(s, a, j)) return false;
-    this.varUInt(j - a);
-    this.copy(a, j);
+    this.w.varUInt(j - a);
+    this.w.raw(s, a, j);
     this.i = j + 1;
     return true;
-  }
-
-  private copy(a: number, b: number): void {
-    const s = this.src;
-    const out = this.out;
-    const n = b - a;
-    // A byte loop beats `copy`'s fixed cost for a symbol or a timestamp.
-    if (n > 128) s.copy(out, this.o, a, b);
-    else for (let k = 0; k < n; k++) out[this.o + k] = s[a + k];
-    this.o += n;
   }
 
   /**
@@ -371,10 +350,11 @@ class RowScanner {
         }
       }
     }
-    this.varUInt(n);
-    for (let k = 0; k < n; k++) this.float64(this.prices[k]);
-    this.varUInt(n);
-    for (let k = 0; k < n; k++) this.int64(this.sizes[k]);
+    const w = this.w;
+    w.varUInt(n);
+    for (let k = 0; k < n; k++) w.float64(this.prices[k]);
+    w.varUInt(n);
+    for (let k = 0; k < n; k++) w.int64(this.sizes[k]);
     return true;
   }
 
@@ -454,29 +434,6 @@ class RowScanner {
     }
     this.i = i;
     return Number(s.toString('latin1', start, i));
-  }
-
-  private varUInt(v: number): void {
-    const out = this.out;
-    let n = v;
-    while (n >= 0x80) {
-      out[this.o++] = (n % 0x80) | 0x80;
-      n = Math.floor(n / 0x80);
-    }
-    out[this.o++] = n;
-  }
-
-  private float64(v: number): void {
-    this.view.setFloat64(this.o, v, true);
-    this.o += 8;
-  }
-
-  /** A safe integer, split as RowBinaryWriter.int64 does; also UInt64, which has the same bytes. */
-  private int64(v: number): void {
-    const hi = Math.floor(v / TWO_POW_32);
-    this.view.setUint32(this.o, v - hi * TWO_POW_32, true);
-    this.view.setInt32(this.o + 4, hi, true);
-    this.o += 8;
   }
 }
 

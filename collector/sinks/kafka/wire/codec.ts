@@ -80,14 +80,6 @@ export class Writer extends GrowableBuffer {
     return this;
   }
 
-  /** Bytes as they are (a value already in UTF-8). */
-  raw(b: Uint8Array): this {
-    this.ensure(b.length);
-    this.buf.set(b, this.pos);
-    this.pos += b.length;
-    return this;
-  }
-
   /** UTF-8 of `s`, whose byte length the caller has measured. */
   utf8(s: string, byteLength: number): this {
     this.ensure(byteLength);
