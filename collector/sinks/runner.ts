@@ -491,21 +491,19 @@ export class SinkRunner {
   ): CaughtUpPlan {
     const todo = out.filter((r) => r.seq > from);
     out.length = 0;
-    const batches: CaughtUpPlan['batches'][number][] = [];
+    const batches: { records: RecordEnvelope[]; checkpoint: number | null }[] = [];
     let i = 0;
     while (i < todo.length) {
       let end = Math.min(todo.length, i + this.batchSize);
       while (end < todo.length && todo[end].seq === todo[end - 1].seq) end++;
       if (end === todo.length && end - i < this.batchSize && !all) break;
-      const last = end === todo.length || (!all && todo.length - end < this.batchSize);
-      // Checkpoint after the last write of what was read (one atomic file write, not one per batch).
-      const checkpoint = !last
-        ? null
-        : end === todo.length
-          ? deriver.safeSeq
-          : Math.min(deriver.safeSeq, todo[end].seq - 1);
-      batches.push({ records: todo.slice(i, end), checkpoint });
+      batches.push({ records: todo.slice(i, end), checkpoint: null });
       i = end;
+    }
+    // Checkpoint after the last write of what was read (one atomic file write, not one per batch).
+    if (batches.length > 0) {
+      batches[batches.length - 1].checkpoint =
+        i === todo.length ? deriver.safeSeq : Math.min(deriver.safeSeq, todo[i].seq - 1);
     }
     for (let k = i; k < todo.length; k++) out.push(todo[k]);
     // Lines that made no record for the sink still move its checkpoint, now and then.
