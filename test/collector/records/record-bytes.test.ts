@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MbpBook } from '../../../collector/books/index.js';
 import { jsonString, RecordJson } from '../../../collector/records/json.js';
 import { chunkBytesFor, RecordBytes, SymbolLines } from '../../../collector/records/record-bytes.js';
+import { bookStepper } from '../books/book-steps.js';
 
 /** The line `RecordBytes` wrote last. */
 const written = (w: RecordBytes): string => w.chunk.toString('utf8', w.start, w.end);
@@ -34,14 +35,9 @@ describe('RecordBytes', () => {
           // A tiny chunk size: records straddle chunk ends and each gets a new chunk.
           const bytes = new RecordBytes(session, 64);
           const sym = new SymbolLines(jsonString(symbol));
-          const prices: number[] = [];
+          const step = bookStepper(book);
           for (const [i, o] of ops.entries()) {
-            // Deletes hit a price that is there (a shift of the levels below it) or one that is not.
-            if (o.del && prices.length > 0) book.deleteLevel(o.side, prices[i % prices.length]);
-            else {
-              book.upsertLevel(o.side, o.price, o.size, 1);
-              prices.push(o.price);
-            }
+            step(o, i);
             const ts = '2025-07-25T09:30:00.000001';
             bytes.l2(sym, ts, book, depth, i + 1);
             expect(written(bytes)).toBe(`${reference.l2(jsonString(symbol), ts, book, depth, i + 1)}\n`);

@@ -6,6 +6,7 @@ import { Envelope, jsonString, RecordJson } from '../../../../collector/records/
 import { RecordBytes, SymbolLines } from '../../../../collector/records/record-bytes.js';
 import type { GapReason, RecordEnvelope, RecordKind } from '../../../../collector/records/types.js';
 import { encodeRowFromBytes } from '../../../../collector/sinks/clickhouse/rows-from-bytes.js';
+import { bookStepper } from '../../books/book-steps.js';
 import { leadWriter, viaEncodeRows, viaObjects } from './encode-helpers.js';
 
 const VER = 1_753_400_000_000_000;
@@ -129,13 +130,9 @@ describe('ClickHouse rows from record bytes', () => {
           const book = new MbpBook();
           const bytes = new RecordBytes(session, 256);
           const sym = new SymbolLines(jsonString(symbol));
-          const prices: number[] = [];
+          const step = bookStepper(book);
           for (const [i, o] of ops.entries()) {
-            if (o.del && prices.length > 0) book.deleteLevel(o.side, prices[i % prices.length]);
-            else {
-              book.upsertLevel(o.side, o.price, o.size, 1);
-              prices.push(o.price);
-            }
+            step(o, i);
             bytes.l2(sym, ts, book, depth, i + 1);
             checkScanner('l2', lineEnvelope(bytes, 'l2', symbol, i + 1, dayFor(ts, pick)), v);
           }
