@@ -49,6 +49,7 @@ export interface CollectFlags {
   readonly maxJournalMb?: string;
   readonly staleMs?: string;
   readonly maxLineKb?: string;
+  readonly sinkQueueMb?: string;
 }
 
 function kafkaClientName(text: string | undefined): KafkaClientName | undefined {
@@ -240,6 +241,10 @@ export function registerCollect(program: Command): void {
     )
     .option('--rotate-mb <mb>', 'journal segment size in MiB', String(COLLECTOR_DEFAULTS.rotateMb))
     .option(
+      '--sink-queue-mb <mb>',
+      'records (their JSONL bytes) a sink may hold in memory while it is behind; past that it catches up from the journal instead (default 512 for clickhouse and kafka, 64 for jsonl), e.g. --sink-queue-mb 128',
+    )
+    .option(
       '--monitor <host:port>',
       'serve the live page, /metrics and /health there, e.g. --monitor 127.0.0.1:8090',
     )
@@ -320,6 +325,13 @@ export function registerCollect(program: Command): void {
         session: flags.session,
         flushMs: parsePositive(flags.flushMs, '--flush-ms', false),
         rotateMb: parsePositive(flags.rotateMb, '--rotate-mb', false),
+        ...(flags.sinkQueueMb === undefined
+          ? {}
+          : {
+              runner: {
+                queueBytes: parsePositive(flags.sinkQueueMb, '--sink-queue-mb', false) * 1024 * 1024,
+              },
+            }),
         monitor: flags.monitor === undefined ? null : parseMonitor(flags.monitor, token),
         statusFile: flags.statusFile ?? null,
         drainTimeoutMs: parsePositive(flags.drainTimeoutS, '--drain-timeout-s', false) * 1000,

@@ -2,7 +2,8 @@
  * slow-sink: ClickHouse reached through a proxy that, after a short unthrottled calibration,
  * limits what the collector sends it to a tenth of the rate it needed to keep up with the feed,
  * for a long stretch of the replay; then the limit is lifted. The sink falls behind by more than
- * its queue holds, leaves live mode and catches up from the journal. Verified: the collector's
+ * its queue holds (`QUEUE_MB`, well under the default, so a CI-sized day outgrows it), leaves
+ * live mode and catches up from the journal. Verified: the collector's
  * memory stays under its bound while the lag grows; the lag drains once the limit is lifted;
  * nothing lost in any sink (journal vs each sink, sinks consistent).
  *
@@ -23,6 +24,8 @@ import { scenarioTape } from './tape.js';
 import { startThrottleProxy, type ThrottleProxy } from './throttle-proxy.js';
 import type { Scenario, ScenarioRunOptions } from './types.js';
 
+/** The sink queue's bound here: the default (512 MiB) would hold a CI-sized day's whole backlog. */
+const QUEUE_MB = 16;
 const CI = { lines: 300_000, seconds: 30, calibrateS: 4, throttleS: 20, rssLimitMb: 512 };
 const FULL = { lines: 2_000_000, seconds: 300, calibrateS: 15, throttleS: 240, rssLimitMb: 512 };
 
@@ -71,9 +74,13 @@ export const slowSink: Scenario = {
           command: o.command,
           scenario: 'slow-sink',
           logger: o.logger,
-          collectorArgs: sinks
-            .collectorArgs(viaProxy.href)
-            .map((a) => (a === 'jsonl,clickhouse,kafka' ? 'jsonl,clickhouse' : a)),
+          collectorArgs: [
+            ...sinks
+              .collectorArgs(viaProxy.href)
+              .map((a) => (a === 'jsonl,clickhouse,kafka' ? 'jsonl,clickhouse' : a)),
+            '--sink-queue-mb',
+            String(QUEUE_MB),
+          ],
           sinkSources: sinks.sources(runPaths(resolve(o.out))).filter((s) => s.name === 'clickhouse'),
           services: { clickhouse: sinks.services.clickhouse!.describe() },
           hooks: {

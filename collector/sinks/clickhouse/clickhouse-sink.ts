@@ -60,8 +60,12 @@ export interface ClickHouseSinkDeps {
   readonly clock: Clock;
 }
 
-/** Runner settings that suit ClickHouse: fewer, bigger inserts (each insert makes a part). */
-export const CLICKHOUSE_RUNNER_DEFAULTS = { batchSize: 20_000, batchMs: 500 } as const;
+/**
+ * Runner settings that suit ClickHouse: fewer, bigger inserts. Each insert makes a part to merge
+ * later, and the server's CPU per row falls with the insert's size (ClickHouse 18.16 here: 3.4 µs
+ * a row at 20k-row inserts, 2.5 at 100k; in the three-sink bench 7–8 µs a line at 20k, 4–6 at 100k).
+ */
+export const CLICKHOUSE_RUNNER_DEFAULTS = { batchSize: 100_000, batchMs: 500 } as const;
 
 export interface ClickHouseSinkStats {
   readonly rowsWritten: number;

@@ -6,36 +6,41 @@ import { RecordQueue } from '../../../collector/sinks/record-queue.js';
 const rec = (seq: number) => new Envelope('l1', 'X', seq, '20250725', `{"seq":${seq}}`);
 
 describe('RecordQueue', () => {
-  it('behaves like a bounded FIFO that knows its smallest seq', () => {
+  it('behaves like a bounded FIFO that knows its smallest seq, growing its slots as it fills', () => {
     const op = fc.oneof(
       fc.record({ push: fc.integer({ min: 1, max: 50 }) }),
       fc.record({ take: fc.integer({ min: 0, max: 6 }) }),
       fc.constant({ clear: true }),
     );
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 8 }), fc.array(op, { maxLength: 200 }), (capacity, ops) => {
-        const q = new RecordQueue(capacity);
-        let model: number[] = [];
-        for (const o of ops) {
-          if ('push' in o) {
-            const ok = q.push(rec(o.push));
-            expect(ok).toBe(model.length < capacity);
-            if (ok) model.push(o.push);
-          } else if ('take' in o) {
-            expect(q.take(o.take).map((r) => r.seq)).toEqual(model.slice(0, o.take));
-            model = model.slice(o.take);
-          } else {
-            q.clear();
-            model = [];
+      fc.property(
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.array(op, { maxLength: 200 }),
+        (capacity, initialSlots, ops) => {
+          const q = new RecordQueue(capacity, Number.POSITIVE_INFINITY, initialSlots);
+          let model: number[] = [];
+          for (const o of ops) {
+            if ('push' in o) {
+              const ok = q.push(rec(o.push));
+              expect(ok).toBe(model.length < capacity);
+              if (ok) model.push(o.push);
+            } else if ('take' in o) {
+              expect(q.take(o.take).map((r) => r.seq)).toEqual(model.slice(0, o.take));
+              model = model.slice(o.take);
+            } else {
+              q.clear();
+              model = [];
+            }
+            expect(q.length).toBe(model.length);
+            expect(q.minSeq()).toBe(model.length === 0 ? Number.POSITIVE_INFINITY : Math.min(...model));
+            expect(q.peek()?.seq).toBe(model[0]);
+            const limit = 25;
+            const firstOver = model.findIndex((s) => s > limit);
+            expect(q.eligible(limit, 4)).toBe(Math.min(4, firstOver < 0 ? model.length : firstOver));
           }
-          expect(q.length).toBe(model.length);
-          expect(q.minSeq()).toBe(model.length === 0 ? Number.POSITIVE_INFINITY : Math.min(...model));
-          expect(q.peek()?.seq).toBe(model[0]);
-          const limit = 25;
-          const firstOver = model.findIndex((s) => s > limit);
-          expect(q.eligible(limit, 4)).toBe(Math.min(4, firstOver < 0 ? model.length : firstOver));
-        }
-      }),
+        },
+      ),
     );
   });
 
