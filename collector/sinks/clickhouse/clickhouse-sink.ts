@@ -109,7 +109,14 @@ export class ClickHouseSink implements Sink {
   private readonly logger: Logger;
   private readonly clock: Clock;
   private readonly maxRows: number;
-  private readonly writer = new RowBinaryWriter(1 << 20);
+  /**
+   * Two writers, used in turn: an insert's body is a view of its writer's buffer (a copy of a
+   * 100k-row body cost ~4 % of the collector's CPU). An insert settles once the server answered
+   * or its request was given up, and the runner writes one batch at a time: a writer is reused two
+   * inserts after its body was sent, never while a request may still read it.
+   */
+  private readonly writers = [new RowBinaryWriter(1 << 20), new RowBinaryWriter(1 << 20)] as const;
+  private turn = 0;
   private schemaReady = false;
   private closed = false;
   private rowsWritten = 0;
@@ -183,21 +190,22 @@ export class ClickHouseSink implements Sink {
   }
 
   private async insert(kind: RecordKind, envs: readonly RecordEnvelope[], ver: number): Promise<void> {
-    this.writer.reset();
+    const writer = this.writers[this.turn];
+    this.turn ^= 1;
+    writer.reset();
     // Encoding runs on the collector's one thread, a few µs a row: a 20k-row batch in one go
     // held the feed's socket reads for tens of milliseconds. Between slices the event loop runs
     // (the runner writes one batch at a time, so nothing else touches the writer meanwhile).
     for (let i = 0; i < envs.length; i += ENCODE_SLICE_ROWS) {
       if (i > 0) await nextTurn();
       encodeRows(
-        this.writer,
+        writer,
         kind,
         envs.length <= ENCODE_SLICE_ROWS ? envs : envs.slice(i, i + ENCODE_SLICE_ROWS),
         ver,
       );
     }
-    // A copy: the writer's buffer is reused by the next insert while this body may still be in flight.
-    const body = Buffer.from(this.writer.bytes());
+    const body = writer.bytes();
     const table = this.target.tables[kind];
     try {
       const result = await this.client.exec({

@@ -7,6 +7,9 @@ import { connect, type Socket } from 'node:net';
 import { Reader } from './codec.js';
 import { type ApiKey, frame } from './protocol.js';
 
+/** The most room a request starts with (bigger ones grow as before). */
+const MAX_FRAME_HINT = 32 * 1024 * 1024;
+
 export interface ConnectionOptions {
   readonly host: string;
   readonly port: number;
@@ -28,6 +31,7 @@ export class BrokerConnection {
   private chunks: Buffer[] = [];
   private buffered = 0;
   private failure: Error | null = null;
+  private frameBytes = 64 * 1024;
 
   constructor(private readonly o: ConnectionOptions) {}
 
@@ -69,7 +73,9 @@ export class BrokerConnection {
     const socket = this.socket;
     if (socket === null) return Promise.reject(new Error(`connection to ${this.address} is not open`));
     const id = this.nextId++;
-    const bytes = frame(apiKey, id, this.o.clientId, body);
+    const bytes = frame(apiKey, id, this.o.clientId, body, this.frameBytes);
+    // The next request starts with room for the largest so far: produce requests are alike.
+    this.frameBytes = Math.min(MAX_FRAME_HINT, Math.max(this.frameBytes, bytes.length));
     return new Promise<Reader>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);

@@ -18,15 +18,19 @@ export const VERSION: Readonly<Record<ApiKey, number>> = {
   [API.initProducerId]: 0,
 };
 
-/** A request frame: size, header v1, body. */
+/**
+ * A request frame: size, header v1, body. `initialBytes`: room to start with (the caller's
+ * guess at its size: a produce request runs to megabytes, and each time the buffer grows, all
+ * of it so far is copied).
+ */
 export function frame(
   apiKey: ApiKey,
   correlationId: number,
   clientId: string,
   body: (w: Writer) => void,
+  initialBytes = 64 * 1024,
 ): Buffer {
-  // Produce requests run to a MiB or so: start big enough that growing is rare.
-  const w = new Writer(64 * 1024);
+  const w = new Writer(initialBytes);
   w.int32(0); // size, patched below
   w.int16(apiKey).int16(VERSION[apiKey]).int32(correlationId).string(clientId);
   body(w);
