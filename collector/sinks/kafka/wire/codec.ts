@@ -5,6 +5,16 @@
  */
 import { GrowableBuffer } from '../../../../common/growable-buffer.js';
 
+/** Strings up to this many characters are measured and written by a loop (`utf8Length`, `Writer.utf8`). */
+const SHORT_STRING = 64;
+
+/** Bytes of `s` in UTF-8: counted for a short ASCII string, else as Buffer.byteLength does. */
+export function utf8Length(s: string): number {
+  if (s.length > SHORT_STRING) return Buffer.byteLength(s, 'utf8');
+  for (let k = 0; k < s.length; k++) if (s.charCodeAt(k) >= 0x80) return Buffer.byteLength(s, 'utf8');
+  return s.length;
+}
+
 export class Writer extends GrowableBuffer {
   constructor(initialBytes = 1024) {
     super(initialBytes);
@@ -83,7 +93,12 @@ export class Writer extends GrowableBuffer {
   /** UTF-8 of `s`, whose byte length the caller has measured. */
   utf8(s: string, byteLength: number): this {
     this.ensure(byteLength);
-    this.pos += this.buf.write(s, this.pos, byteLength, 'utf8');
+    if (byteLength === s.length && byteLength <= SHORT_STRING) {
+      // All ASCII (any other character takes more than one byte): a loop beats `write`'s fixed
+      // cost for a symbol, a header key or a seq, several of which every record carries.
+      for (let k = 0; k < byteLength; k++) this.buf[this.pos + k] = s.charCodeAt(k);
+      this.pos += byteLength;
+    } else this.pos += this.buf.write(s, this.pos, byteLength, 'utf8');
     return this;
   }
 }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { classifyKafkaError } from '../../../../../collector/sinks/kafka/errors.js';
 import type { ProducerMessage } from '../../../../../collector/sinks/kafka/producer.js';
-import { varintSize, Writer } from '../../../../../collector/sinks/kafka/wire/codec.js';
+import { utf8Length, varintSize, Writer } from '../../../../../collector/sinks/kafka/wire/codec.js';
 import { KafkaResponseError } from '../../../../../collector/sinks/kafka/wire/errors.js';
 import {
   BATCH_HEADER_BYTES,
@@ -90,6 +90,23 @@ describe('codec', () => {
       expect([...w.bytes()], String(v)).toEqual(bytes);
       expect(varintSize(v)).toBe(bytes.length);
     }
+  });
+
+  test('strings: measured and written as Buffer does, short ASCII (the loop) or not', () => {
+    const text = fc.oneof(
+      fc.string({ maxLength: 80 }),
+      fc.string({ unit: 'binary', maxLength: 80 }),
+      fc.string({ unit: 'binary-ascii', minLength: 60, maxLength: 70 }),
+    );
+    fc.assert(
+      fc.property(text, (s) => {
+        const n = utf8Length(s);
+        expect(n).toBe(Buffer.byteLength(s, 'utf8'));
+        const w = new Writer(1);
+        w.int8(7).utf8(s, n).int8(9);
+        expect(w.bytes()).toEqual(Buffer.concat([Buffer.of(7), Buffer.from(s, 'utf8'), Buffer.of(9)]));
+      }),
+    );
   });
 });
 
