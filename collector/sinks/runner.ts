@@ -303,7 +303,7 @@ export class SinkRunner {
       const batch = this.queue.take(n);
       // Never split the records of one line across batches: a checkpoint falls between lines.
       const last = batch[batch.length - 1].seq;
-      while (this.queue.length > 0 && this.queue.peek()!.seq === last) batch.push(...this.queue.take(1));
+      while (this.queue.length > 0 && this.queue.peekSeq() === last) batch.push(...this.queue.take(1));
       const w = Math.min(durable, this.o.live.safeSeq, this.queue.minSeq() - 1);
       await this.deliver(batch, w, true);
       return;

@@ -1,14 +1,57 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Envelope } from '../../../collector/records/json.js';
-import { RecordQueue } from '../../../collector/sinks/record-queue.js';
+import { RECORD_KINDS, type RecordEnvelope, type RecordKind } from '../../../collector/records/types.js';
+import { RecordQueue, recordBytes } from '../../../collector/sinks/record-queue.js';
 
-const rec = (seq: number) => new Envelope('l1', 'X', seq, '20250725', `{"seq":${seq}}`);
+/** A record as the test sees it: what a sink reads of an envelope. */
+const fields = (r: RecordEnvelope) => ({
+  kind: r.kind,
+  symbol: r.symbol,
+  seq: r.seq,
+  day: r.day,
+  json: r.json,
+});
+
+/**
+ * Records as the deriver makes them (JSONL lines in byte chunks, a new chunk now and then) or
+ * from a JSON string, of any kind, symbol and day.
+ */
+function recordMaker() {
+  let chunk = Buffer.alloc(4096);
+  let at = 0;
+  return (
+    seq: number,
+    kind: RecordKind,
+    symbol: string,
+    day: string,
+    asString: boolean,
+    newChunk: boolean,
+  ) => {
+    const json = `{"seq":${seq},"symbol":${JSON.stringify(symbol)}}`;
+    if (asString) return new Envelope(kind, symbol, seq, day, json);
+    const line = Buffer.from(`${json}\n`, 'utf8');
+    if (newChunk || at + line.length > chunk.length) {
+      chunk = Buffer.alloc(4096);
+      at = 0;
+    }
+    line.copy(chunk, at);
+    at += line.length;
+    return new Envelope(kind, symbol, seq, day, null, chunk, at - line.length, at);
+  };
+}
 
 describe('RecordQueue', () => {
   it('behaves like a bounded FIFO that knows its smallest seq, growing its slots as it fills', () => {
     const op = fc.oneof(
-      fc.record({ push: fc.integer({ min: 1, max: 50 }) }),
+      fc.record({
+        push: fc.integer({ min: 1, max: 50 }),
+        kind: fc.constantFrom(...RECORD_KINDS),
+        symbol: fc.constantFrom('AAPL', '@ESZ24', 'MSFT', 'Ä1', 'SPY', 'QQQ'),
+        day: fc.constantFrom('20250725', '20250726', '20250727', '20250728', '20250729'),
+        asString: fc.boolean(),
+        newChunk: fc.boolean(),
+      }),
       fc.record({ take: fc.integer({ min: 0, max: 6 }) }),
       fc.constant({ clear: true }),
     );
@@ -19,25 +62,29 @@ describe('RecordQueue', () => {
         fc.array(op, { maxLength: 200 }),
         (capacity, initialSlots, ops) => {
           const q = new RecordQueue(capacity, Number.POSITIVE_INFINITY, initialSlots);
-          let model: number[] = [];
+          const make = recordMaker();
+          let model: RecordEnvelope[] = [];
           for (const o of ops) {
             if ('push' in o) {
-              const ok = q.push(rec(o.push));
+              const r = make(o.push, o.kind, o.symbol, o.day, o.asString, o.newChunk);
+              const ok = q.push(r);
               expect(ok).toBe(model.length < capacity);
-              if (ok) model.push(o.push);
+              if (ok) model.push(r);
             } else if ('take' in o) {
-              expect(q.take(o.take).map((r) => r.seq)).toEqual(model.slice(0, o.take));
+              expect(q.take(o.take).map(fields)).toEqual(model.slice(0, o.take).map(fields));
               model = model.slice(o.take);
             } else {
               q.clear();
               model = [];
             }
+            const seqs = model.map((r) => r.seq);
             expect(q.length).toBe(model.length);
-            expect(q.minSeq()).toBe(model.length === 0 ? Number.POSITIVE_INFINITY : Math.min(...model));
-            expect(q.peek()?.seq).toBe(model[0]);
+            expect(q.byteLength).toBe(model.reduce((sum, r) => sum + recordBytes(r), 0));
+            expect(q.minSeq()).toBe(seqs.length === 0 ? Number.POSITIVE_INFINITY : Math.min(...seqs));
+            expect(q.peekSeq()).toBe(seqs[0]);
             const limit = 25;
-            const firstOver = model.findIndex((s) => s > limit);
-            expect(q.eligible(limit, 4)).toBe(Math.min(4, firstOver < 0 ? model.length : firstOver));
+            const firstOver = seqs.findIndex((s) => s > limit);
+            expect(q.eligible(limit, 4)).toBe(Math.min(4, firstOver < 0 ? seqs.length : firstOver));
           }
         },
       ),
