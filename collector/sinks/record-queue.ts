@@ -52,9 +52,14 @@ export class RecordQueue {
   private chunkNos = new Float64Array(0);
   private head = 0; // absolute position of the first record
   private tail = 0; // absolute position after the last record
-  /** Byte chunks lines lie in, from chunk number `chunkBase` on; dropped once no record needs them. */
-  private chunks: Buffer[] = [];
+  /**
+   * The chunks lines lie in, one entry per run of records in the same chunk (each symbol and kind
+   * has its own, so entries come about as often as the symbol changes): entry number k sits at
+   * `chunks[k - chunkBase]`, from `chunkFront` on; entries before the front record's are let go.
+   */
+  private chunks: (Buffer | undefined)[] = [];
   private chunkBase = 0;
+  private chunkFront = 0;
   /** String envelopes (no bytes to point into), by absolute position. */
   private readonly objects = new Map<number, RecordEnvelope>();
   private readonly symbols = new Interned();
@@ -164,6 +169,7 @@ export class RecordQueue {
     this.bytes = 0;
     this.chunks = [];
     this.chunkBase = 0;
+    this.chunkFront = 0;
     this.objects.clear();
     this.slots = 0;
     this.resize(Math.min(this.capacity, this.initialSlots));
@@ -199,7 +205,7 @@ export class RecordQueue {
 
   /** Let go of chunks before the one the front record's line lies in (chunk numbers only grow). */
   private dropUnusedChunks(): void {
-    let keepFrom = this.chunkBase + this.chunks.length; // none, when no queued record has bytes
+    let keepFrom = this.chunkBase + this.chunks.length; // past every entry: no queued record has bytes
     for (let pos = this.head; pos < this.tail; pos++) {
       const no = this.chunkNos[pos % this.slots]!;
       if (no !== -1) {
@@ -207,10 +213,16 @@ export class RecordQueue {
         break;
       }
     }
-    const drop = keepFrom - this.chunkBase;
-    if (drop <= 0) return;
-    this.chunks.splice(0, drop);
-    this.chunkBase = keepFrom;
+    const front = keepFrom - this.chunkBase;
+    if (front <= this.chunkFront) return;
+    this.chunks.fill(undefined, this.chunkFront, front);
+    this.chunkFront = front;
+    // Shift the array only once half of it is let go: amortised O(1) a take.
+    if (this.chunkFront * 2 >= this.chunks.length) {
+      this.chunks = this.chunks.slice(this.chunkFront);
+      this.chunkBase += this.chunkFront;
+      this.chunkFront = 0;
+    }
   }
 
   /** Move to `slots` places (≥ the length), each record and min-position to its new place. */

@@ -14,12 +14,11 @@ const fields = (r: RecordEnvelope) => ({
 });
 
 /**
- * Records as the deriver makes them (JSONL lines in byte chunks, a new chunk now and then) or
- * from a JSON string, of any kind, symbol and day.
+ * Records as the deriver makes them (JSONL lines in a byte chunk per symbol, a new chunk now and
+ * then) or from a JSON string, of any kind, symbol and day.
  */
 function recordMaker() {
-  let chunk = Buffer.alloc(4096);
-  let at = 0;
+  const chunks = new Map<string, { chunk: Buffer; at: number }>();
   return (
     seq: number,
     kind: RecordKind,
@@ -31,13 +30,14 @@ function recordMaker() {
     const json = `{"seq":${seq},"symbol":${JSON.stringify(symbol)}}`;
     if (asString) return new Envelope(kind, symbol, seq, day, json);
     const line = Buffer.from(`${json}\n`, 'utf8');
-    if (newChunk || at + line.length > chunk.length) {
-      chunk = Buffer.alloc(4096);
-      at = 0;
+    let c = chunks.get(symbol);
+    if (c === undefined || newChunk || c.at + line.length > c.chunk.length) {
+      c = { chunk: Buffer.alloc(1024), at: 0 };
+      chunks.set(symbol, c);
     }
-    line.copy(chunk, at);
-    at += line.length;
-    return new Envelope(kind, symbol, seq, day, null, chunk, at - line.length, at);
+    line.copy(c.chunk, c.at);
+    c.at += line.length;
+    return new Envelope(kind, symbol, seq, day, null, c.chunk, c.at - line.length, c.at);
   };
 }
 
@@ -89,6 +89,22 @@ describe('RecordQueue', () => {
         },
       ),
     );
+  });
+
+  it('keeps each line in its chunk while symbols interleave and takes let go of chunks', () => {
+    // As the deriver writes: a chunk per symbol, records of the symbols in turn.
+    const chunks = ['AAAA\nBBBB\nCCCC\nDDDD\n', 'aaaa\nbbbb\ncccc\ndddd\n'].map((t) => Buffer.from(t));
+    const q = new RecordQueue(100);
+    const want: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      for (const [k, chunk] of chunks.entries()) {
+        q.push(new Envelope('l1', k === 0 ? 'A' : 'B', i * 2 + k, '20250725', null, chunk, i * 5, i * 5 + 5));
+        want.push(chunk.toString('utf8', i * 5, i * 5 + 4));
+      }
+    }
+    const got: string[] = [];
+    for (let i = 0; i < 8; i++) got.push(q.take(1)[0]!.json);
+    expect(got).toEqual(want);
   });
 
   it('bounds the bytes its records hold, and always takes one record when empty', () => {
