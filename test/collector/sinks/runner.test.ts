@@ -379,6 +379,36 @@ describe('SinkRunner', () => {
     expect(await jsonlLines(c.dataDir)).toEqual(await derivedLines(c.journal.sessionDir));
   });
 
+  it('writes once half its byte bound is queued, not waiting batchMs for a batch of records the bound cannot hold', async () => {
+    const d = day(12, 4000);
+    // A batch of 100k records (ClickHouse's) could never form under 200 kB: waiting a minute for
+    // it, the queue would fill to its bound and overflow.
+    const c = await MiniCollector.open(root, d.options, {
+      queueBytes: 200_000,
+      batchSize: 100_000,
+      batchMs: 60_000,
+    });
+    c.event('connect', 'L1', d.startUs);
+    c.event('connect', 'L2', d.startUs);
+    let written = 0;
+    c.sink.onWrite = (batch) => {
+      written += batch.length;
+    };
+    // Feed until the first write starts: it must start before the queue reaches its bound.
+    let fed = 0;
+    while (written === 0 && fed < d.lines.length) {
+      for (const l of d.lines.slice(fed, fed + 10)) c.append(l, d.startUs);
+      fed += 10;
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    expect(written).toBeGreaterThan(0);
+    expect(fed).toBeLessThan(d.lines.length);
+    expect(c.runner.counters.overflows).toBe(0);
+    for (const l of d.lines.slice(fed)) c.append(l, d.startUs);
+    expect(await c.finish()).toBe(true);
+    expect(await jsonlLines(c.dataDir)).toEqual(await derivedLines(c.journal.sessionDir));
+  });
+
   it('writes its checkpoint file at most every checkpointEveryMs behind batches, and at once when draining', async () => {
     const d = day(12, 2000);
     const c = await MiniCollector.open(root, d.options, {
