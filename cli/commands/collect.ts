@@ -242,7 +242,7 @@ export function registerCollect(program: Command): void {
     .option('--rotate-mb <mb>', 'journal segment size in MiB', String(COLLECTOR_DEFAULTS.rotateMb))
     .option(
       '--sink-queue-mb <mb>',
-      'records (their JSONL bytes) a sink may hold in memory while it is behind; past that it catches up from the journal instead (default 512 for clickhouse and kafka, 64 for jsonl), e.g. --sink-queue-mb 128',
+      "records (their JSONL bytes) each sink's queue may hold while the sink is behind; past that it catches up from the journal instead (default 512 for clickhouse and kafka, 64 for jsonl, none for redis; clickhouse and kafka also stop at 1M records, redis at 100k), e.g. --sink-queue-mb 128",
     )
     .option(
       '--monitor <host:port>',

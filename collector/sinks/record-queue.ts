@@ -3,15 +3,18 @@
  * records and in bytes (what its records take in memory: an L2 record is ten times an L1 one,
  * so a count alone does not bound memory), which also knows its smallest seq in O(1) (a
  * summary-burst record can arrive after records of later seqs, and a checkpoint must never
- * claim a seq that still waits in the queue). Its slots grow with what it holds, up to its
- * capacity: a queue allowed millions of records costs nothing while the sink keeps up.
+ * claim a seq that still waits in the queue). Its places grow with what it holds, up to its
+ * capacity, and shrink again as it drains: a queue allowed millions of records costs little
+ * while its sink keeps up. Each place is ~50 bytes of columns, which the byte bound (the
+ * records' lines) does not count: the capacity bounds them.
  *
  * It keeps a record as columns (seq, kind, symbol, day, where its JSONL line lies in the
  * deriver's byte chunk), not as the envelope object it was offered: a sink far behind holds
  * hundreds of thousands of records, and as objects every one of them was copied through the
- * young generation and then marked by every major GC (in the three-sink bench the GC threads
- * took ~4 µs of CPU per line). The envelopes `take` returns are new, short-lived ones over the
- * same bytes. An envelope made from a JSON string (no bytes) is kept as it is.
+ * young generation and marked by every major GC (traced: the main thread's scavenges took
+ * 1.98–2.24 s a three-sink run with objects, 1.25–1.88 with columns). The envelopes `take`
+ * returns are new, short-lived ones over the same bytes. An envelope made from a JSON string
+ * (no bytes) is kept as it is.
  */
 import { Envelope } from '../records/json.js';
 import { RECORD_KINDS, type RecordEnvelope, type RecordKind } from '../records/types.js';
@@ -65,7 +68,7 @@ export class RecordQueue {
   private readonly symbols = new Interned();
   private readonly days = new Interned();
   // Positions whose seqs increase from front to back: the front is the queue's minimum.
-  private minPos: number[] = [];
+  private minPos = new Float64Array(0);
   private minHead = 0;
   private minTail = 0;
   private bytes = 0;
@@ -91,6 +94,16 @@ export class RecordQueue {
     return this.tail - this.head;
   }
 
+  /** Places the columns hold now (they grow as the queue fills and shrink as it drains). */
+  get slotCount(): number {
+    return this.slots;
+  }
+
+  /** Chunk entries held for queued records' lines (one per run of records in the same chunk). */
+  get chunkEntries(): number {
+    return this.chunks.length - this.chunkFront;
+  }
+
   /** Bytes of the records queued (`recordBytes`). */
   get byteLength(): number {
     return this.bytes;
@@ -111,7 +124,9 @@ export class RecordQueue {
       this.chunkNos[i] = -1;
       this.objects.set(pos, record);
     } else {
-      this.kinds[i] = KIND_INDEX.get(record.kind)!;
+      const kind = KIND_INDEX.get(record.kind);
+      if (kind === undefined) throw new RangeError(`record seq ${record.seq}: unknown kind ${record.kind}`);
+      this.kinds[i] = kind;
       this.symbolIds[i] = this.symbols.id(record.symbol);
       this.dayIds[i] = this.days.id(record.day);
       this.starts[i] = record.lineStart;
@@ -159,6 +174,12 @@ export class RecordQueue {
       if (this.minTail > this.minHead && this.minPos[this.minHead % this.slots] === pos) this.minHead++;
     }
     this.dropUnusedChunks();
+    // A backlog's worth of slots is given back once it has drained: a queue that grew to millions
+    // of places while its sink was behind does not keep them (tens of MB) after it caught up.
+    let slots = this.slots;
+    while (slots > this.initialSlots && this.length * 4 <= slots)
+      slots = Math.max(this.initialSlots, slots >>> 1);
+    if (slots !== this.slots) this.resize(slots);
     return out;
   }
 
@@ -183,13 +204,15 @@ export class RecordQueue {
     const i = pos % this.slots;
     const chunkNo = this.chunkNos[i]!;
     if (chunkNo === -1) return this.objects.get(pos)!;
+    const chunk = this.chunks[chunkNo - this.chunkBase];
+    if (chunk === undefined) throw new Error(`record queue: the chunk of seq ${this.seqs[i]} was let go`);
     return new Envelope(
       RECORD_KINDS[this.kinds[i]!]!,
       this.symbols.values[this.symbolIds[i]!]!,
       this.seqs[i]!,
       this.days.values[this.dayIds[i]!]!,
       null,
-      this.chunks[chunkNo - this.chunkBase]!,
+      chunk,
       this.starts[i]!,
       this.ends[i]!,
     );
@@ -234,7 +257,7 @@ export class RecordQueue {
     const starts = new Float64Array(slots);
     const ends = new Float64Array(slots);
     const chunkNos = new Float64Array(slots);
-    const minPos = new Array<number>(slots).fill(0);
+    const minPos = new Float64Array(slots);
     for (let p = this.head; p < this.tail; p++) {
       const from = p % this.slots;
       const to = p % slots;

@@ -67,12 +67,13 @@ export interface SinkFactory {
 /**
  * The live queue of a sink that writes to a server (ClickHouse, Kafka): deep. At full replay
  * speed such a sink trails the feed by hundreds of thousands of records; serving them from memory
- * costs nothing more, while catching up re-derives every journal line on the collector's thread
- * (~3.5 µs a line per sink behind). Bounded in bytes of the records' JSONL lines (the sinks queue
- * the same records, so two sinks behind hold one copy); past the bound the sink leaves live mode
- * and catches up from the journal, as ever. `--sink-queue-mb` sets the bound.
+ * spares re-deriving every journal line on the collector's thread (~3.5 µs a line per sink
+ * behind). Bounded in bytes of the records' JSONL lines (the sinks queue the same bytes, so two
+ * sinks behind hold one copy) and in records: 1M records' places are ~50 MB of columns, and at
+ * the mean record (~540 bytes) the two bounds meet. Past either the sink leaves live mode and
+ * catches up from the journal, as ever. `--sink-queue-mb` sets the byte bound of every sink.
  */
-export const SERVER_SINK_QUEUE = { queueCapacity: 2_000_000, queueBytes: 512 * 1024 * 1024 } as const;
+export const SERVER_SINK_QUEUE = { queueCapacity: 1_000_000, queueBytes: 512 * 1024 * 1024 } as const;
 
 export const SINK_FACTORIES: Readonly<Partial<Record<SinkName, SinkFactory>>> = {
   jsonl: {

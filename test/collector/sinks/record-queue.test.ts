@@ -41,8 +41,20 @@ function recordMaker() {
   };
 }
 
+/** Runs of byte records (in order, string envelopes skipped) whose lines lie in the same chunk. */
+function chunkRuns(records: readonly RecordEnvelope[]): number {
+  let runs = 0;
+  let last: Buffer | null = null;
+  for (const r of records) {
+    if (r.lineBytes === null) continue;
+    if (r.lineBytes !== last) runs++;
+    last = r.lineBytes;
+  }
+  return runs;
+}
+
 describe('RecordQueue', () => {
-  it('behaves like a bounded FIFO that knows its smallest seq, growing its slots as it fills', () => {
+  it('behaves like a FIFO bounded in records and bytes that knows its smallest seq, its slots and chunks following what it holds', () => {
     const op = fc.oneof(
       fc.record({
         push: fc.integer({ min: 1, max: 50 }),
@@ -59,16 +71,20 @@ describe('RecordQueue', () => {
       fc.property(
         fc.integer({ min: 1, max: 12 }),
         fc.integer({ min: 1, max: 4 }),
+        fc.option(fc.integer({ min: 60, max: 600 }), { nil: Number.POSITIVE_INFINITY }),
         fc.array(op, { maxLength: 200 }),
-        (capacity, initialSlots, ops) => {
-          const q = new RecordQueue(capacity, Number.POSITIVE_INFINITY, initialSlots);
+        (capacity, initialSlots, maxBytes, ops) => {
+          const q = new RecordQueue(capacity, maxBytes, initialSlots);
           const make = recordMaker();
           let model: RecordEnvelope[] = [];
           for (const o of ops) {
             if ('push' in o) {
               const r = make(o.push, o.kind, o.symbol, o.day, o.asString, o.newChunk);
               const ok = q.push(r);
-              expect(ok).toBe(model.length < capacity);
+              const held = model.reduce((sum, m) => sum + recordBytes(m), 0);
+              expect(ok).toBe(
+                model.length < capacity && (model.length === 0 || held + recordBytes(r) <= maxBytes),
+              );
               if (ok) model.push(r);
             } else if ('take' in o) {
               expect(q.take(o.take).map(fields)).toEqual(model.slice(0, o.take).map(fields));
@@ -85,6 +101,14 @@ describe('RecordQueue', () => {
             const limit = 25;
             const firstOver = seqs.findIndex((s) => s > limit);
             expect(q.eligible(limit, 4)).toBe(Math.min(4, firstOver < 0 ? seqs.length : firstOver));
+            // Places: never fewer than held; after a take, at most four times what it holds (it shrinks as it drains).
+            expect(q.slotCount).toBeGreaterThanOrEqual(Math.max(q.length, Math.min(capacity, initialSlots)));
+            if ('take' in o)
+              expect(q.slotCount).toBeLessThanOrEqual(
+                Math.max(Math.min(capacity, initialSlots), 4 * q.length),
+              );
+            // Chunks: after a take, exactly one entry per run of queued lines in the same chunk.
+            if ('take' in o || 'clear' in o) expect(q.chunkEntries).toBe(chunkRuns(model));
           }
         },
       ),
