@@ -10,6 +10,7 @@ export const SINK_NAMES: readonly SinkName[] = ['jsonl', 'clickhouse', 'kafka', 
  * its checkpoint on, and advances the checkpoint only after `write` resolved.
  *
  * `write` resolves when the batch is durable in the sink (fsynced, acknowledged, committed).
+ * The runner never calls it again before it settled: a sink may reuse its buffers between writes.
  * It rejects with an L2hError whose `retriable` says whether the runner should back off and try
  * the same batch again (service down) or give up (a programming error).
  *

@@ -111,9 +111,11 @@ export class ClickHouseSink implements Sink {
   private readonly maxRows: number;
   /**
    * Two writers, used in turn: an insert's body is a view of its writer's buffer (a copy of a
-   * 100k-row body cost ~4 % of the collector's CPU). An insert settles once the server answered
-   * or its request was given up, and the runner writes one batch at a time: a writer is reused two
-   * inserts after its body was sent, never while a request may still read it.
+   * 100k-row body cost ~4 % of the collector's CPU). Safe because an insert settles only once the
+   * server answered or @clickhouse/client gave the request up (on every rejection it aborts the
+   * request, which destroys it), and the runner never calls `write` twice at once: a writer is
+   * reused two inserts after its body was sent, when no request can still read it. Each keeps
+   * the buffer its largest insert needed (up to ~64 MiB for 100k L2 rows of depth 10).
    */
   private readonly writers = [new RowBinaryWriter(1 << 20), new RowBinaryWriter(1 << 20)] as const;
   private turn = 0;

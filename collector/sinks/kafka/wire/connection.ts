@@ -7,7 +7,7 @@ import { connect, type Socket } from 'node:net';
 import { Reader } from './codec.js';
 import { type ApiKey, frame } from './protocol.js';
 
-/** The most room a request starts with (bigger ones grow as before). */
+/** The most room a request starts with; a bigger one grows its buffer while it is written. */
 const MAX_FRAME_HINT = 32 * 1024 * 1024;
 
 export interface ConnectionOptions {
@@ -31,7 +31,8 @@ export class BrokerConnection {
   private chunks: Buffer[] = [];
   private buffered = 0;
   private failure: Error | null = null;
-  private frameBytes = 64 * 1024;
+  /** Per API, the room its next request starts with: the largest of its requests so far. */
+  private readonly frameBytes = new Map<ApiKey, number>();
 
   constructor(private readonly o: ConnectionOptions) {}
 
@@ -73,9 +74,11 @@ export class BrokerConnection {
     const socket = this.socket;
     if (socket === null) return Promise.reject(new Error(`connection to ${this.address} is not open`));
     const id = this.nextId++;
-    const bytes = frame(apiKey, id, this.o.clientId, body, this.frameBytes);
-    // The next request starts with room for the largest so far: produce requests are alike.
-    this.frameBytes = Math.min(MAX_FRAME_HINT, Math.max(this.frameBytes, bytes.length));
+    // Requests of one API are alike in size: a produce request runs to megabytes, a metadata one
+    // to a few hundred bytes. Room for the largest so far spares growing (copying) it each time.
+    const hint = this.frameBytes.get(apiKey) ?? 64 * 1024;
+    const bytes = frame(apiKey, id, this.o.clientId, body, hint);
+    if (bytes.length > hint) this.frameBytes.set(apiKey, Math.min(MAX_FRAME_HINT, bytes.length));
     return new Promise<Reader>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
