@@ -41,6 +41,26 @@ describe('SinkRunner', () => {
     expect(c.runner.counters.catchUps).toBe(0);
   });
 
+  it('holds a backlog past its initial places without overflowing, and writes it all once the sink is back', async () => {
+    const d = day(13, 12_000);
+    const c = await MiniCollector.open(root, d.options, { queueCapacity: 100_000, batchSize: 500 });
+    c.event('connect', 'L1', d.startUs);
+    c.event('connect', 'L2', d.startUs);
+    c.sink.hold();
+    let maxDepth = 0;
+    for (const [i, l] of d.lines.entries()) {
+      c.append(l, d.startUs);
+      maxDepth = Math.max(maxDepth, c.runner.status().queueDepth);
+      if (i % 200 === 0) await new Promise((r) => setImmediate(r));
+    }
+    c.sink.release();
+    expect(await c.finish()).toBe(true);
+    // The queue starts with 4096 places: it grew to hold the backlog, and nothing overflowed.
+    expect(maxDepth).toBeGreaterThan(4096);
+    expect(c.runner.counters.overflows).toBe(0);
+    expect(await jsonlLines(c.dataDir)).toEqual(await derivedLines(c.journal.sessionDir));
+  });
+
   it('leaves live mode when its queue overflows, catches up from the journal, and rejoins with no gap or duplicate', async () => {
     const d = day(5, 8000);
     const capacity = 150;
