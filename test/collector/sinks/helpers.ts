@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { Journal, type JournalOptions } from '../../../collector/journal/journal.js';
 import { Deriver, type DeriverOptions } from '../../../collector/records/deriver.js';
 import { deriverHeaderEntries } from '../../../collector/records/journal-headers.js';
@@ -158,6 +159,31 @@ export class MiniCollector {
     this.fanOut();
   }
 
+  /** Both feed channels connected at `us`: the first events of every run here. */
+  connect(us: number): void {
+    this.event('connect', 'L1', us);
+    this.event('connect', 'L2', us);
+  }
+
+  /**
+   * Append `lines`, giving the runner and the journal's writer a turn of the event loop every
+   * `yieldEvery` lines, as the loop gives them between socket reads. `each` runs after each line
+   * is appended, with its index (and is awaited when it returns a promise).
+   */
+  async feed(
+    lines: readonly GeneratedLine[],
+    startUs: number,
+    yieldEvery: number,
+    each?: (i: number) => void | Promise<void>,
+  ): Promise<void> {
+    for (const [i, l] of lines.entries()) {
+      this.append(l, startUs);
+      const pending = each?.(i);
+      if (pending) await pending;
+      if (i % yieldEvery === 0) await new Promise((r) => setImmediate(r));
+    }
+  }
+
   append(l: GeneratedLine, startUs: number): void {
     const us = startUs + l.offsetUs;
     const seq = this.journal.append(l.channel, l.line, us);
@@ -180,6 +206,12 @@ export class MiniCollector {
     await this.runner.close();
     return drained;
   }
+}
+
+/** Stop gracefully, drained, with the JSONL files holding exactly the records the journal implies. */
+export async function expectAllWritten(c: MiniCollector): Promise<void> {
+  expect(await c.finish()).toBe(true);
+  expect(await jsonlLines(c.dataDir)).toEqual(await derivedLines(c.journal.sessionDir));
 }
 
 /** Every line of every JSONL file in `dataDir`, sorted. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readCheckpoint } from '../../../collector/journal/checkpoints.js';
 import { GatedFs } from '../journal/helpers.js';
-import { day, derivedLines, jsonlLines, MiniCollector } from './helpers.js';
+import { day, derivedLines, expectAllWritten, jsonlLines, MiniCollector } from './helpers.js';
 
 let root = '';
 beforeEach(async () => {
@@ -27,16 +27,13 @@ describe('SinkRunner', () => {
   it('writes every record once the journal has its line, then checkpoints it', async () => {
     const d = day(3, 3000);
     const c = await MiniCollector.open(root, d.options, { batchSize: 200 });
-    c.event('connect', 'L1', d.startUs);
-    c.event('connect', 'L2', d.startUs);
+    c.connect(d.startUs);
     for (const l of d.lines) {
       c.append(l, d.startUs);
       // A record never reaches the sink before its journal line is durable.
       expect(c.runner.checkpoint).toBeLessThanOrEqual(c.journal.durableSeq);
     }
-    expect(await c.finish()).toBe(true);
-    const expected = await derivedLines(c.journal.sessionDir);
-    expect(await jsonlLines(c.dataDir)).toEqual(expected);
+    await expectAllWritten(c);
     expect(await readCheckpoint(c.journal.sessionDir, 'jsonl')).toBe(c.journal.nextSeq - 1);
     expect(c.runner.counters.catchUps).toBe(0);
   });
@@ -44,34 +41,28 @@ describe('SinkRunner', () => {
   it('holds a backlog past its initial places without overflowing, and writes it all once the sink is back', async () => {
     const d = day(13, 12_000);
     const c = await MiniCollector.open(root, d.options, { queueCapacity: 100_000, batchSize: 500 });
-    c.event('connect', 'L1', d.startUs);
-    c.event('connect', 'L2', d.startUs);
+    c.connect(d.startUs);
     c.sink.hold();
     let maxDepth = 0;
-    for (const [i, l] of d.lines.entries()) {
-      c.append(l, d.startUs);
+    await c.feed(d.lines, d.startUs, 200, () => {
       maxDepth = Math.max(maxDepth, c.runner.status().queueDepth);
-      if (i % 200 === 0) await new Promise((r) => setImmediate(r));
-    }
+    });
     c.sink.release();
-    expect(await c.finish()).toBe(true);
+    await expectAllWritten(c);
     // The queue starts with 4096 places: it grew to hold the backlog, and nothing overflowed.
     expect(maxDepth).toBeGreaterThan(4096);
     expect(c.runner.counters.overflows).toBe(0);
-    expect(await jsonlLines(c.dataDir)).toEqual(await derivedLines(c.journal.sessionDir));
   });
 
   it('leaves live mode when its queue overflows, catches up from the journal, and rejoins with no gap or duplicate', async () => {
     const d = day(5, 8000);
     const capacity = 150;
     const c = await MiniCollector.open(root, d.options, { queueCapacity: capacity, batchSize: 40 });
-    c.event('connect', 'L1', d.startUs);
-    c.event('connect', 'L2', d.startUs);
+    c.connect(d.startUs);
     const modes = new Set<string>();
     let maxDepth = 0;
     c.sink.hold();
-    for (const [i, l] of d.lines.entries()) {
-      c.append(l, d.startUs);
+    await c.feed(d.lines, d.startUs, 50, (i) => {
       const s = c.runner.status();
       maxDepth = Math.max(maxDepth, s.queueDepth);
       modes.add(s.mode);
@@ -80,9 +71,7 @@ describe('SinkRunner', () => {
         expect(c.runner.counters.overflows).toBeGreaterThan(0);
         c.sink.release();
       }
-      // Let the runner and the journal's writer run now and then, as the event loop would between socket reads.
-      if (i % 50 === 0) await new Promise((r) => setImmediate(r));
-    }
+    });
     expect(maxDepth).toBeLessThanOrEqual(capacity);
     expect(modes.has('catch-up')).toBe(true);
     expect(await c.finish()).toBe(true);
@@ -98,8 +87,7 @@ describe('SinkRunner', () => {
     const d = day(7, 30_000);
     const batchSize = 5000; // the catch-up reads 5000 lines at a time, which make fewer records
     const c = await MiniCollector.open(root, d.options, { queueCapacity: 150, batchSize });
-    c.event('connect', 'L1', d.startUs);
-    c.event('connect', 'L2', d.startUs);
+    c.connect(d.startUs);
     // Batch sizes per catch-up (the sink may catch up more than once, as the feed overtakes it again).
     const catchUpBatches: number[][] = [];
     c.sink.onWrite = (batch) => {
@@ -109,19 +97,14 @@ describe('SinkRunner', () => {
       catchUpBatches[n - 1]!.push(batch.length);
     };
     c.sink.hold();
-    for (const [i, l] of d.lines.entries()) {
-      c.append(l, d.startUs);
-      if (i % 50 === 0) await new Promise((r) => setImmediate(r));
-    }
+    await c.feed(d.lines, d.startUs, 50);
     c.sink.release();
-    expect(await c.finish()).toBe(true);
+    await expectAllWritten(c);
     expect(c.runner.counters.catchUps).toBeGreaterThan(0);
     expect(catchUpBatches.flat().length).toBeGreaterThan(2);
     // Every batch of a catch-up but its last is whole (one line's records are never split, so a batch may hold a few more).
     for (const sizes of catchUpBatches)
       for (const n of sizes.slice(0, -1)) expect(n).toBeGreaterThanOrEqual(batchSize);
-    const expected = await derivedLines(c.journal.sessionDir);
-    expect(await jsonlLines(c.dataDir)).toEqual(expected);
   });
 
   it('catches up again when its queue overflows while the last caught-up batch is being written', async () => {
@@ -130,8 +113,7 @@ describe('SinkRunner', () => {
     // journal, not be claimed by the next checkpoint.
     const d = day(8, 4000);
     const c = await MiniCollector.open(root, d.options, { queueCapacity: 150, batchSize: 5000 });
-    c.event('connect', 'L1', d.startUs);
-    c.event('connect', 'L2', d.startUs);
+    c.connect(d.startUs);
     let holdCatchUp = true;
     c.sink.onWrite = () => {
       if (holdCatchUp && c.runner.status().mode === 'catch-up') c.sink.hold();
@@ -142,14 +124,10 @@ describe('SinkRunner', () => {
     c.sink.release(); // the live write that was waiting; then the catch-up runs and hands over
     await until(() => c.sink.inFlight > 0 && c.runner.status().mode === 'catch-up', 'the hand-over write');
     holdCatchUp = false;
-    for (const [i, l] of d.lines.slice(2000).entries()) {
-      c.append(l, d.startUs);
-      if (i % 50 === 0) await new Promise((r) => setImmediate(r));
-    }
+    await c.feed(d.lines.slice(2000), d.startUs, 50);
     expect(c.runner.counters.overflows).toBe(2);
     c.sink.release();
-    expect(await c.finish()).toBe(true);
-    expect(await jsonlLines(c.dataDir)).toEqual(await derivedLines(c.journal.sessionDir));
+    await expectAllWritten(c);
   });
 
   it('catches up from what the sink acknowledged, not from the checkpoint file that trails it: no record is sent twice', async () => {
@@ -160,8 +138,7 @@ describe('SinkRunner', () => {
       batchSize: 40,
       checkpointEveryMs: 60_000,
     });
-    c.event('connect', 'L1', d.startUs);
-    c.event('connect', 'L2', d.startUs);
+    c.connect(d.startUs);
     const seen = new Set<string>();
     let again = 0;
     c.sink.onWrite = (batch) => {
@@ -176,18 +153,16 @@ describe('SinkRunner', () => {
       // Live batches go out for a while, then the feed outruns the sink and it catches up.
       if (i < 1500 && i % 20 === 0) await new Promise((r) => setImmediate(r));
     }
-    expect(await c.finish()).toBe(true);
+    await expectAllWritten(c);
     expect(c.runner.counters.catchUps).toBeGreaterThan(0);
     expect(c.runner.status().written).toBeGreaterThan(0);
     expect(again).toBe(0);
-    expect(await jsonlLines(c.dataDir)).toEqual(await derivedLines(c.journal.sessionDir));
   });
 
   it('rejoins live mode while the feed keeps running', async () => {
     const d = day(6, 12_000);
     const c = await MiniCollector.open(root, d.options, { queueCapacity: 1000, batchSize: 200 });
-    c.event('connect', 'L1', d.startUs);
-    c.event('connect', 'L2', d.startUs);
+    c.connect(d.startUs);
     c.sink.hold();
     let rejoinedAt = -1;
     for (const [i, l] of d.lines.entries()) {
@@ -202,8 +177,7 @@ describe('SinkRunner', () => {
     }
     expect(rejoinedAt).toBeGreaterThan(3000);
     expect(c.runner.counters.catchUps).toBeGreaterThanOrEqual(1);
-    expect(await c.finish()).toBe(true);
-    expect(await jsonlLines(c.dataDir)).toEqual(await derivedLines(c.journal.sessionDir));
+    await expectAllWritten(c);
   });
 
   it('counts heartbeat lines as lag only until they are durable, and a held write as lag throughout', async () => {
@@ -214,8 +188,7 @@ describe('SinkRunner', () => {
     c.sink.onWrite = (batch) => {
       lastWritten = Math.max(lastWritten, batch[batch.length - 1]!.seq);
     };
-    c.event('connect', 'L1', d.startUs);
-    c.event('connect', 'L2', d.startUs);
+    c.connect(d.startUs);
     for (const l of d.lines) c.append(l, d.startUs);
     // Lag reaches 0 as soon as the last write lands; the checkpoint follows when its file is
     // written (up to 50 ms behind batches), so wait for that too before taking it as the mark.
@@ -248,21 +221,18 @@ describe('SinkRunner', () => {
     expect(c.runner.status().lag).toBeGreaterThan(0);
     c.sink.release();
     await until(() => c.runner.status().lag === 0, 'the held write to land');
-    expect(await c.finish()).toBe(true);
-    expect(await jsonlLines(c.dataDir)).toEqual(await derivedLines(c.journal.sessionDir));
+    await expectAllWritten(c);
   });
 
   it('retries a retriable failure with backoff and writes the same batch again', async () => {
     const d = day(7, 1500);
     const c = await MiniCollector.open(root, d.options, { batchSize: 100 });
     c.sink.failures = { count: 3, retriable: true };
-    c.event('connect', 'L1', d.startUs);
-    c.event('connect', 'L2', d.startUs);
+    c.connect(d.startUs);
     for (const l of d.lines) c.append(l, d.startUs);
     await until(() => c.runner.status().retries >= 3, 'three retries');
     expect(c.runner.status().lastError).toMatch(/disk says no/);
-    expect(await c.finish()).toBe(true);
-    expect(await jsonlLines(c.dataDir)).toEqual(await derivedLines(c.journal.sessionDir));
+    await expectAllWritten(c);
   });
 
   it('fails the sink on an error that is not retriable, and keeps the checkpoint where it was', async () => {
@@ -284,8 +254,7 @@ describe('SinkRunner', () => {
   it('fails the sink on an error that is not retriable while catching up, with the derivation of the next read under way', async () => {
     const d = day(12, 20_000);
     const c = await MiniCollector.open(root, d.options, { queueCapacity: 150, batchSize: 500 });
-    c.event('connect', 'L1', d.startUs);
-    c.event('connect', 'L2', d.startUs);
+    c.connect(d.startUs);
     let caughtUpWrites = 0;
     c.sink.onWrite = () => {
       // A catch-up batch of the second journal read fails for good: the first read's batches
@@ -313,8 +282,7 @@ describe('SinkRunner', () => {
   it('resumes after its checkpoint: records at or below it are not sent again', async () => {
     const d = day(9, 1200);
     const first = await MiniCollector.open(join(root, 'a'), d.options);
-    first.event('connect', 'L1', d.startUs);
-    first.event('connect', 'L2', d.startUs);
+    first.connect(d.startUs);
     for (const l of d.lines) first.append(l, d.startUs);
     expect(await first.finish()).toBe(true);
     const all = await jsonlLines(first.dataDir);
@@ -354,10 +322,8 @@ describe('SinkRunner', () => {
       delivered += batch.length;
       for (const r of batch) if (r.seq > c.journal.durableSeq) beyond++;
     };
-    c.event('connect', 'L1', d.startUs);
-    c.event('connect', 'L2', d.startUs);
-    for (const [i, l] of d.lines.entries()) {
-      c.append(l, d.startUs);
+    c.connect(d.startUs);
+    await c.feed(d.lines, d.startUs, 20, async (i) => {
       if (i === 1000) {
         // The disk stalls: what is appended from now on must not reach the sink.
         await until(() => c.runner.checkpoint > 0, 'the first records to reach the sink');
@@ -369,34 +335,28 @@ describe('SinkRunner', () => {
         expect(c.journal.durableSeq).toBeLessThan(c.journal.nextSeq - 900);
         fs.release('datasync');
       }
-      if (i % 20 === 0) await new Promise((r) => setImmediate(r));
-    }
+    });
     await until(() => delivered > 0 && c.journal.durableSeq === c.journal.nextSeq - 1, 'the group commits');
     expect(beyond).toBe(0);
-    expect(await c.finish()).toBe(true);
+    await expectAllWritten(c);
     expect(beyond).toBe(0);
-    expect(await jsonlLines(c.dataDir)).toEqual(await derivedLines(c.journal.sessionDir));
   });
 
   it('bounds its queue in bytes: past the bound the sink catches up, and nothing is lost or doubled', async () => {
     const d = day(11, 4000);
     const c = await MiniCollector.open(root, d.options, { queueBytes: 40_000, batchSize: 50 });
-    c.event('connect', 'L1', d.startUs);
-    c.event('connect', 'L2', d.startUs);
+    c.connect(d.startUs);
     c.sink.hold();
     let maxDepth = 0;
-    for (const [i, l] of d.lines.entries()) {
-      c.append(l, d.startUs);
+    await c.feed(d.lines, d.startUs, 50, (i) => {
       maxDepth = Math.max(maxDepth, c.runner.status().queueDepth);
       if (i === 1500) c.sink.release();
-      if (i % 50 === 0) await new Promise((r) => setImmediate(r));
-    }
+    });
     // Records of this day are 100 to 600 bytes: 40 kB holds a few hundred, far below the
     // default count capacity of 100,000.
     expect(maxDepth).toBeLessThan(1000);
     expect(c.runner.counters.overflows).toBeGreaterThan(0);
-    expect(await c.finish()).toBe(true);
-    expect(await jsonlLines(c.dataDir)).toEqual(await derivedLines(c.journal.sessionDir));
+    await expectAllWritten(c);
   });
 
   it('writes once half its byte bound is queued, not waiting batchMs for a batch of records the bound cannot hold', async () => {
@@ -408,8 +368,7 @@ describe('SinkRunner', () => {
       batchSize: 100_000,
       batchMs: 60_000,
     });
-    c.event('connect', 'L1', d.startUs);
-    c.event('connect', 'L2', d.startUs);
+    c.connect(d.startUs);
     let written = 0;
     c.sink.onWrite = (batch) => {
       written += batch.length;
@@ -425,8 +384,7 @@ describe('SinkRunner', () => {
     expect(fed).toBeLessThan(d.lines.length);
     expect(c.runner.counters.overflows).toBe(0);
     for (const l of d.lines.slice(fed)) c.append(l, d.startUs);
-    expect(await c.finish()).toBe(true);
-    expect(await jsonlLines(c.dataDir)).toEqual(await derivedLines(c.journal.sessionDir));
+    await expectAllWritten(c);
   });
 
   it('writes its checkpoint file at most every checkpointEveryMs behind batches, and at once when draining', async () => {
@@ -436,18 +394,13 @@ describe('SinkRunner', () => {
       checkpointEveryMs: 600_000,
       idleCheckpointMs: 600_000,
     });
-    c.event('connect', 'L1', d.startUs);
-    c.event('connect', 'L2', d.startUs);
-    for (const [i, l] of d.lines.entries()) {
-      c.append(l, d.startUs);
-      if (i % 20 === 0) await new Promise((r) => setImmediate(r));
-    }
+    c.connect(d.startUs);
+    await c.feed(d.lines, d.startUs, 20);
     await until(() => c.sink.writes >= 3, 'a few batches');
     // Batches written, none checkpointed yet: the first checkpoint write is ten minutes away.
     expect(c.runner.checkpoint).toBe(0);
     expect(await readCheckpoint(c.journal.sessionDir, 'jsonl')).toBeNull();
-    expect(await c.finish()).toBe(true);
+    await expectAllWritten(c);
     expect(await readCheckpoint(c.journal.sessionDir, 'jsonl')).toBe(c.journal.nextSeq - 1);
-    expect(await jsonlLines(c.dataDir)).toEqual(await derivedLines(c.journal.sessionDir));
   });
 });
