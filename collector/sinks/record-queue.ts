@@ -44,7 +44,6 @@ class Interned {
 
 export class RecordQueue {
   // Ring columns of `slots` places; the record at absolute position p sits at `p % slots`.
-  private slots = 0;
   private seqs = new Float64Array(0);
   private kinds = new Uint8Array(0);
   private symbolIds = new Uint32Array(0);
@@ -92,6 +91,11 @@ export class RecordQueue {
 
   get length(): number {
     return this.tail - this.head;
+  }
+
+  /** Places in each column (they are all as long). */
+  private get slots(): number {
+    return this.seqs.length;
   }
 
   /** Places the columns hold now (they grow as the queue fills and shrink as it drains). */
@@ -192,7 +196,6 @@ export class RecordQueue {
     this.chunkBase = 0;
     this.chunkFront = 0;
     this.objects.clear();
-    this.slots = 0;
     this.resize(Math.min(this.capacity, this.initialSlots));
   }
 
@@ -250,34 +253,25 @@ export class RecordQueue {
 
   /** Move to `slots` places (≥ the length), each record and min-position to its new place. */
   private resize(slots: number): void {
-    const seqs = new Float64Array(slots);
-    const kinds = new Uint8Array(slots);
-    const symbolIds = new Uint32Array(slots);
-    const dayIds = new Uint32Array(slots);
-    const starts = new Float64Array(slots);
-    const ends = new Float64Array(slots);
-    const chunkNos = new Float64Array(slots);
-    const minPos = new Float64Array(slots);
-    for (let p = this.head; p < this.tail; p++) {
-      const from = p % this.slots;
-      const to = p % slots;
-      seqs[to] = this.seqs[from]!;
-      kinds[to] = this.kinds[from]!;
-      symbolIds[to] = this.symbolIds[from]!;
-      dayIds[to] = this.dayIds[from]!;
-      starts[to] = this.starts[from]!;
-      ends[to] = this.ends[from]!;
-      chunkNos[to] = this.chunkNos[from]!;
-    }
-    for (let i = this.minHead; i < this.minTail; i++) minPos[i % slots] = this.minPos[i % this.slots]!;
-    this.seqs = seqs;
-    this.kinds = kinds;
-    this.symbolIds = symbolIds;
-    this.dayIds = dayIds;
-    this.starts = starts;
-    this.ends = ends;
-    this.chunkNos = chunkNos;
-    this.minPos = minPos;
-    this.slots = slots;
+    const [h, t] = [this.head, this.tail];
+    this.seqs = moveRing(this.seqs, new Float64Array(slots), h, t);
+    this.kinds = moveRing(this.kinds, new Uint8Array(slots), h, t);
+    this.symbolIds = moveRing(this.symbolIds, new Uint32Array(slots), h, t);
+    this.dayIds = moveRing(this.dayIds, new Uint32Array(slots), h, t);
+    this.starts = moveRing(this.starts, new Float64Array(slots), h, t);
+    this.ends = moveRing(this.ends, new Float64Array(slots), h, t);
+    this.chunkNos = moveRing(this.chunkNos, new Float64Array(slots), h, t);
+    this.minPos = moveRing(this.minPos, new Float64Array(slots), this.minHead, this.minTail);
   }
+}
+
+/** `to` holding the entries of ring `from` at positions [first, end), each at its place in `to`. */
+function moveRing<T extends Float64Array | Uint32Array | Uint8Array>(
+  from: T,
+  to: T,
+  first: number,
+  end: number,
+): T {
+  for (let p = first; p < end; p++) to[p % to.length] = from[p % from.length]!;
+  return to;
 }
