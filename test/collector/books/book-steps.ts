@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type { MbpBook } from '../../../collector/books/index.js';
 import type { Side } from '../../../collector/books/types.js';
 
@@ -7,6 +8,11 @@ export interface BookStep {
   readonly price: number;
   readonly size: number;
   readonly del: boolean;
+}
+
+/** Steps for `bookStepper`: a set or a delete, on either side, at the prices and sizes given. */
+export function bookSteps(price: fc.Arbitrary<number>, size: fc.Arbitrary<number>): fc.Arbitrary<BookStep> {
+  return fc.record({ side: fc.constantFrom<Side>('B', 'A'), price, size, del: fc.boolean() });
 }
 
 /**

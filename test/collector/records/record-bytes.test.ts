@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MbpBook } from '../../../collector/books/index.js';
 import { jsonString, RecordJson } from '../../../collector/records/json.js';
 import { chunkBytesFor, RecordBytes, SymbolLines } from '../../../collector/records/record-bytes.js';
-import { bookStepper } from '../books/book-steps.js';
+import { bookStepper, bookSteps } from '../books/book-steps.js';
 
 /** The line `RecordBytes` wrote last. */
 const written = (w: RecordBytes): string => w.chunk.toString('utf8', w.start, w.end);
@@ -15,10 +15,7 @@ const price = fc.oneof(
   fc.constantFrom(1e-7, 1e21, 0.1 + 0.2, 123456789.125),
 );
 const size = fc.oneof(fc.integer({ min: 0, max: 2 ** 53 - 1 }), fc.constantFrom(0.5, 1e22, -3, 2 ** 53 + 2));
-const op = fc.oneof(
-  fc.record({ side: fc.constantFrom('B' as const, 'A' as const), price, size, del: fc.constant(false) }),
-  fc.record({ side: fc.constantFrom('B' as const, 'A' as const), price, size, del: fc.constant(true) }),
-);
+const op = bookSteps(price, size);
 const text = fc.string({ unit: fc.integer({ min: 0, max: 255 }).map((c) => String.fromCharCode(c)) });
 
 describe('RecordBytes', () => {

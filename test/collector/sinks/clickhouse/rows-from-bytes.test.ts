@@ -6,7 +6,7 @@ import { Envelope, jsonString, RecordJson } from '../../../../collector/records/
 import { RecordBytes, SymbolLines } from '../../../../collector/records/record-bytes.js';
 import type { GapReason, RecordEnvelope, RecordKind } from '../../../../collector/records/types.js';
 import { encodeRowFromBytes } from '../../../../collector/sinks/clickhouse/rows-from-bytes.js';
-import { bookStepper } from '../../books/book-steps.js';
+import { bookStepper, bookSteps } from '../../books/book-steps.js';
 import { leadWriter, viaEncodeRows, viaObjects } from './encode-helpers.js';
 
 const VER = 1_753_400_000_000_000;
@@ -111,12 +111,7 @@ function checkScanner(kind: RecordKind, env: RecordEnvelope, v: number): void {
 
 describe('ClickHouse rows from record bytes', () => {
   it('writes the L2 rows of a changing book as the object path does', () => {
-    const op = fc.record({
-      side: fc.constantFrom('B' as const, 'A' as const),
-      price,
-      size,
-      del: fc.boolean(),
-    });
+    const op = bookSteps(price, size);
     fc.assert(
       fc.property(
         fc.array(op, { minLength: 1, maxLength: 50 }),
