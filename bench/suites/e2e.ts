@@ -147,8 +147,7 @@ async function sinksRun(
   }
   context.log(
     `${sinks.join('+')} (${rate ? `feed paced at ${rate}/s` : '--speed max'}): ${Math.round(result.linesPerSecond)} msgs/s end to end; ` +
-      `CPU s collector ${result.cpuSeconds.collector}; services µs CPU per line ${JSON.stringify(serviceUsPerLine)}; ` +
-      `queue overflows ${JSON.stringify(result.sinkOverflows)}`,
+      `${cpuNote({ result, serviceUsPerLine })}; queue overflows ${JSON.stringify(result.sinkOverflows)}`,
   );
   for (const [sink, lag] of Object.entries(result.sinkLag)) {
     context.log(
@@ -157,6 +156,11 @@ async function sinksRun(
     );
   }
   return { result, serviceUsPerLine };
+}
+
+/** The collector's CPU seconds and the local services' CPU per line of a run. */
+function cpuNote(run: SinksRun): string {
+  return `CPU s collector ${run.result.cpuSeconds.collector}; services µs CPU per line ${JSON.stringify(run.serviceUsPerLine)}`;
 }
 
 function lagNote(result: PipelineRunResult): string {
@@ -185,32 +189,26 @@ export const e2eSinksSuite: BenchSuite = {
           .join(', ')}`,
       );
       const baseline = await jsonlRun(context, tape, join(dir, 'jsonl'));
-      const three = await sinksRun(
-        context,
-        tape,
-        join(dir, 'three'),
-        ['jsonl', 'clickhouse', 'kafka'],
-        services,
-      );
-      const paced = await sinksRun(
-        context,
-        tape,
-        join(dir, 'three-paced'),
-        ['jsonl', 'clickhouse', 'kafka'],
-        services,
-        SUSTAINED_RATE,
-      );
-      const all = await sinksRun(
-        context,
-        tape,
-        join(dir, 'all'),
-        ['jsonl', 'clickhouse', 'kafka', 'redis'],
-        services,
-      );
+      const threeSinks = ['jsonl', 'clickhouse', 'kafka'];
+      const run = (name: string, sinks: readonly string[], rate?: number) =>
+        sinksRun(context, tape, join(dir, name), sinks, services, rate);
+      const three = await run('three', threeSinks);
+      const paced = await run('three-paced', threeSinks, SUSTAINED_RATE);
+      const all = await run('all', [...threeSinks, 'redis']);
       const jsonlBaseline = {
         name: 'end-to-end JSONL only, same run',
         value: Math.round(baseline.linesPerSecond),
       };
+      /** The slowest sink's steady rate of `r`, against JSONL only and the all-sinks target. */
+      const throughput = (name: string, r: SinksRun, note: string) =>
+        figure({
+          name,
+          value: Math.round(r.result.linesPerSecond),
+          unit: 'msgs/s',
+          baseline: jsonlBaseline,
+          target: { op: '>=', value: ALL_SINKS_TARGET },
+          note,
+        });
       const lagFigures = (run: PipelineRunResult, which: string) =>
         Object.entries(run.sinkLag).map(([sink, lag]) =>
           figure({
@@ -225,38 +223,23 @@ export const e2eSinksSuite: BenchSuite = {
           }),
         );
       const figures = [
-        figure({
-          name: 'end-to-end replay, JSONL+ClickHouse+Kafka (--speed max)',
-          value: Math.round(three.result.linesPerSecond),
-          unit: 'msgs/s',
-          baseline: jsonlBaseline,
-          target: { op: '>=', value: ALL_SINKS_TARGET },
-          note:
-            `${three.result.lines} lines; CPU s collector ${three.result.cpuSeconds.collector}; ` +
-            `services µs CPU per line ${JSON.stringify(three.serviceUsPerLine)}; lag: ${lagNote(three.result)}`,
-        }),
-        figure({
-          name: `end-to-end replay, JSONL+ClickHouse+Kafka, feed paced at ${SUSTAINED_RATE} msgs/s`,
-          value: Math.round(paced.result.linesPerSecond),
-          unit: 'msgs/s',
-          baseline: jsonlBaseline,
-          target: { op: '>=', value: ALL_SINKS_TARGET },
-          note:
-            `the slowest sink's steady rate with the feed at ${SUSTAINED_RATE}/s (a sink that cannot keep up ` +
+        throughput(
+          'end-to-end replay, JSONL+ClickHouse+Kafka (--speed max)',
+          three,
+          `${three.result.lines} lines; ${cpuNote(three)}; lag: ${lagNote(three.result)}`,
+        ),
+        throughput(
+          `end-to-end replay, JSONL+ClickHouse+Kafka, feed paced at ${SUSTAINED_RATE} msgs/s`,
+          paced,
+          `the slowest sink's steady rate with the feed at ${SUSTAINED_RATE}/s (a sink that cannot keep up ` +
             `overflows its queue, catches up from the journal and falls below); ${paced.result.lines} lines; ` +
-            `CPU s collector ${paced.result.cpuSeconds.collector}; services µs CPU per line ${JSON.stringify(paced.serviceUsPerLine)}; ` +
-            `lag: ${lagNote(paced.result)}`,
-        }),
-        figure({
-          name: 'end-to-end replay, JSONL+ClickHouse+Kafka+Redis (--speed max)',
-          value: Math.round(all.result.linesPerSecond),
-          unit: 'msgs/s',
-          baseline: jsonlBaseline,
-          target: { op: '>=', value: ALL_SINKS_TARGET },
-          note:
-            `${all.result.lines} lines; services ${JSON.stringify(services.describe())}; ` +
-            `CPU s collector ${all.result.cpuSeconds.collector}; services µs CPU per line ${JSON.stringify(all.serviceUsPerLine)}`,
-        }),
+            `${cpuNote(paced)}; lag: ${lagNote(paced.result)}`,
+        ),
+        throughput(
+          'end-to-end replay, JSONL+ClickHouse+Kafka+Redis (--speed max)',
+          all,
+          `${all.result.lines} lines; services ${JSON.stringify(services.describe())}; ${cpuNote(all)}`,
+        ),
       ];
       // When both services run here as local processes, their CPU can be read: every process of
       // the run shares these cores, so what they all cost per line bounds the rate whatever any
