@@ -6,6 +6,8 @@
 import type { FileHandle } from 'node:fs/promises';
 
 const CHUNK = 64 * 1024;
+/** Reads while looking for the last seq: a file of other sessions is read whole, and larger reads cost fewer calls. */
+const SCAN_CHUNK = 1024 * 1024;
 const IDENTITY = /"session":("(?:[^"\\]|\\.)*"),"seq":(\d+)\}\s*$/;
 
 export interface TailRepair {
@@ -55,31 +57,38 @@ export function recordIdentity(line: string): { session: string; seq: number } |
 /**
  * The seq of the last record of `session` in the file (0 when it holds none), reading backwards
  * from the end until one is found: after records of another session in the same file (another
- * run on the same day) the scan goes on past them.
+ * run on the same day) the scan goes on past them, so it must cost little per byte. A chunk is
+ * searched for the bytes every record of the session carries (`"session":…,"seq":`, which JSON
+ * cannot hold inside a string, its quotes being escaped there) and only a line holding them is
+ * decoded.
  */
-export async function lastSeqOf(handle: FileHandle, size: number, session: string): Promise<number> {
-  const buf = Buffer.alloc(CHUNK);
+export async function lastSeqOf(
+  handle: FileHandle,
+  size: number,
+  session: string,
+  chunkSize: number = SCAN_CHUNK,
+): Promise<number> {
+  const needle = Buffer.from(`"session":${JSON.stringify(session)},"seq":`);
+  const buf = Buffer.alloc(chunkSize);
   let end = size;
+  // The start of a line whose beginning lies in an earlier chunk.
   let carry = Buffer.alloc(0);
   while (end > 0) {
-    const start = Math.max(0, end - CHUNK);
+    const start = Math.max(0, end - chunkSize);
     const { bytesRead } = await handle.read(buf, 0, end - start, start);
-    // `carry` is the start of a line whose beginning lies in an earlier chunk.
     const data = Buffer.concat([buf.subarray(0, bytesRead), carry]);
-    let lineEnd = data.length;
-    for (let nl = data.lastIndexOf(10, lineEnd - 1); ; nl = data.lastIndexOf(10, lineEnd - 1)) {
-      if (nl < 0 && start > 0) {
-        carry = data.subarray(0, lineEnd);
-        break;
-      }
-      const line = data.toString('utf8', nl + 1, lineEnd);
-      if (line.length > 0) {
-        const id = recordIdentity(line);
-        if (id !== null && id.session === session) return id.seq;
-      }
-      if (nl < 0) return 0;
-      lineEnd = nl;
+    // Lines from `whole` on are complete in `data`; before it, a line goes on in an earlier chunk.
+    const firstNl = start === 0 ? -1 : data.indexOf(10);
+    const whole = start === 0 ? 0 : firstNl < 0 ? data.length : firstNl + 1;
+    for (let hit = data.lastIndexOf(needle); hit >= whole; ) {
+      const lineStart = hit === 0 ? 0 : data.lastIndexOf(10, hit - 1) + 1;
+      const nl = data.indexOf(10, hit);
+      const id = recordIdentity(data.toString('utf8', lineStart, nl < 0 ? data.length : nl));
+      if (id !== null && id.session === session) return id.seq;
+      // A negative offset would search from the end again: stop at the first line.
+      hit = lineStart === 0 ? -1 : data.lastIndexOf(needle, lineStart - 1);
     }
+    carry = data.subarray(0, whole);
     end = start;
   }
   return 0;
