@@ -63,7 +63,9 @@ export class SegmentCursor {
     resumeAt: { lineNo: number; lastOffsetUs: number } | undefined,
   ) {
     this.readPos = startPos;
-    this.parser = new TapeTextParser({ file: path, resumeAt });
+    // No length limit: a journal line is a feed line, as long as the collector's --max-line-kb
+    // allows (any size), and a segment, written by the journal alone, is bounded by its rotation.
+    this.parser = new TapeTextParser({ file: path, resumeAt, maxLineBytes: Number.POSITIVE_INFINITY });
   }
 
   /** Open at the start of the file (read the header next) or, with `at`, mid-body. */

@@ -16,7 +16,7 @@
  */
 import { inputError, type L2hError } from '../../common/errors.js';
 import type { Channel } from '../protocol/channel.js';
-import { preview, TAPE_MAGIC, TAPE_VERSION } from './format.js';
+import { LINE_FRAMING_BYTES, preview, TAPE_MAGIC, TAPE_VERSION } from './format.js';
 import { makeTapeHeader, type TapeHeader } from './header.js';
 
 export interface TapeLine {
@@ -30,7 +30,11 @@ export interface TapeLine {
 export interface TapeTextParserOptions {
   /** Name of the file in error messages. */
   readonly file: string;
-  /** A line longer than this without a `\n` is refused (a binary or corrupt file). */
+  /**
+   * A feed line longer than this (its offset and channel not counted) is refused: a binary or
+   * corrupt file. `TapeWriter` refuses to write one longer than the default, so what it writes
+   * reads back.
+   */
   readonly maxLineBytes?: number;
   /** Parse from the middle of a file: skip the header phase and number lines from here. */
   readonly resumeAt?: { readonly lineNo: number; readonly lastOffsetUs: number };
@@ -255,7 +259,8 @@ export class TapeTextParser {
   }
 
   private checkLineLength(): void {
-    if (this.text.length - this.pos > this.maxLineBytes) {
+    // The text held is one unfinished line: its feed line plus at most the framing around it.
+    if (this.text.length - this.pos > this.maxLineBytes + LINE_FRAMING_BYTES) {
       throw inputError(`a line longer than ${this.maxLineBytes} bytes: is this a tape?`, {
         file: this.file,
         line: this.lineNo + 1,

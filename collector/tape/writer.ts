@@ -21,6 +21,7 @@ import {
   unstorableLineError,
   writeLineHead,
 } from './format.js';
+import { DEFAULT_MAX_LINE_BYTES } from './parser.js';
 
 export interface TapeWriterOptions {
   /** Headers after `#l2tape 1`, keys without `#`, e.g. `[['symbols', 'AAPL'], ['l2', 'mbp']]`. */
@@ -101,7 +102,7 @@ export class TapeWriter {
   /**
    * Append one body line. Returns false when more than `highWaterMark` bytes wait to be
    * written: await `drain()` before writing more. Throws BAD_INPUT for a line that cannot be
-   * stored (a `\n`, a char above U+00FF), a bad channel, or an offset that is not a whole
+   * stored (a `\n`, a char above U+00FF, more than 4 MiB), a bad channel, or an offset that is not a whole
    * number of µs at least the previous one.
    */
   write(offsetUs: number, channel: Channel, line: string): boolean {
@@ -113,6 +114,13 @@ export class TapeWriter {
     }
     if (!isStorableLine(line))
       throw unstorableLineError(line, { file: this.path, line: this.headerLines + this.lines + 1 });
+    if (line.length > DEFAULT_MAX_LINE_BYTES) {
+      // A tape reader refuses it (it takes a longer line for a binary file): it would not read back.
+      throw inputError(
+        `a feed line of ${line.length} bytes is longer than a tape holds (${DEFAULT_MAX_LINE_BYTES}): cut it, or leave it out`,
+        { file: this.path, line: this.headerLines + this.lines + 1 },
+      );
+    }
     const need = line.length + LINE_FRAMING_BYTES;
     if (this.pos + need > this.buf.length) this.seal(need);
     let pos = writeLineHead(this.buf, this.pos, offsetUs, field);

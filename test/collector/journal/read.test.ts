@@ -112,6 +112,54 @@ describe('readJournal', () => {
   });
 });
 
+describe('lines longer than 4 MiB', () => {
+  // The feed cuts an oversized line into pieces as long as --max-line-kb (4 MiB by default, any
+  // size allowed) and journals them: the journal must read them back and resume past them. A
+  // reader that took a long unfinished line for a corrupt file failed on an 8 MiB piece always,
+  // and on a 4 MiB one when a read ended in its last bytes; recovery then cut the segment there.
+  const MiB = 1024 * 1024;
+  const READ = 64 * 1024; // the segment cursor's read size
+
+  async function write(session: string, pad: number, piece: number): Promise<string> {
+    const j = await Journal.open({ dir, clock, session });
+    j.append('L2', 'x'.repeat(pad), T0 + 1);
+    j.append('L2', 'y'.repeat(piece), T0 + 2);
+    for (let i = 1; i <= 100; i++)
+      j.append('L2', `8,AAPL,B,585.${i},18,1,4,09:30:00.004241,2012-06-21,`, T0 + 2 + i);
+    await j.close();
+    return j.sessionDir;
+  }
+
+  for (const { piece, aligned } of [
+    { piece: 4 * MiB, aligned: true },
+    { piece: 6 * MiB, aligned: false },
+  ]) {
+    test(`a ${piece / MiB} MiB line${aligned ? ' whose last bytes straddle a read' : ''} reads back and survives a resume`, async () => {
+      let pad = 100;
+      if (aligned) {
+        // Place the long line so that a read ends a few bytes before its line feed (the probe's
+        // session name is as long as the real one: the segment header holds it).
+        const probe = await readFile(join(await write('p', pad, piece), 'journal-000001.tape'), 'latin1');
+        const start = probe.indexOf('\n', probe.indexOf('\tL2\t')) + 1;
+        const lineEnd = probe.indexOf('\n', start);
+        pad += Math.ceil((lineEnd - 2) / READ) * READ - (lineEnd - 2);
+      }
+      const sessionDir = await write('s', pad, piece);
+      const entries = await readAllEntries(sessionDir);
+      expect(
+        linesOf(entries)
+          .map((l) => l.length)
+          .slice(0, 2),
+      ).toEqual([pad, piece]);
+      expect(entries).toHaveLength(102);
+      const resumed = await Journal.open({ dir, clock, session: 's' });
+      expect(resumed.nextSeq).toBe(103);
+      await resumed.close();
+      expect(linesOf(await readAllEntries(sessionDir))).toEqual(linesOf(entries));
+    });
+  }
+});
+
 describe('followJournal', () => {
   test('reads only durable lines, waits for more, and ends when the journal closes', async () => {
     const fs = new GatedFs();

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { Channel } from '../../../collector/protocol/channel.js';
+import { DEFAULT_MAX_LINE_BYTES } from '../../../collector/tape/parser.js';
+import { openTape } from '../../../collector/tape/reader.js';
 import { TapeWriter } from '../../../collector/tape/writer.js';
 
 let dir: string;
@@ -147,5 +149,24 @@ describe('TapeWriter', () => {
     writer.write(2, 'L1', 'b');
     await writer.close();
     expect((await readFile(path)).toString('latin1')).toBe(`#l2tape 1\n0\tL1\ta\n1\tL1\t${long}\n2\tL1\tb\n`);
+  });
+
+  test('writes the longest line a tape reader takes, and refuses a longer one, naming file and line', async () => {
+    // A reader refuses a longer line as a binary file: a tape it could not read back is not written.
+    const path = join(dir, 'a.tape');
+    const writer = await TapeWriter.open(path, { headers: [] });
+    const longest = 'y'.repeat(DEFAULT_MAX_LINE_BYTES);
+    writer.write(0, 'L1', 'a');
+    writer.write(1_340_285_410_000_000, 'ADMIN', longest);
+    expect(() => writer.write(1_340_285_410_000_001, 'L1', `${longest}y`)).toThrow(
+      expect.objectContaining({ code: 'BAD_INPUT', context: { file: path, line: 4 } }),
+    );
+    await writer.close();
+    // The first read ends right before the long line's line feed: all of it but that is held.
+    const reader = await openTape(path, { readChunkBytes: (await readFile(path)).length - 1 });
+    const lines: string[] = [];
+    for await (const batch of reader.batches()) for (const l of batch) lines.push(l.line);
+    await reader.close();
+    expect(lines.map((l) => l.length)).toEqual([1, DEFAULT_MAX_LINE_BYTES]);
   });
 });
