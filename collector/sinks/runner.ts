@@ -30,6 +30,7 @@ import { type DurableProgress, followJournal } from '../journal/read.js';
 import type { SinkStatus } from '../monitor/status.js';
 import type { Deriver, DeriverProgress } from '../records/deriver.js';
 import type { RecordEnvelope } from '../records/types.js';
+import { type CaughtUpPlan, planCaughtUp } from './catch-up-plan.js';
 import { RecordQueue, recordBytes } from './record-queue.js';
 import { isRetriable, type RetryPolicy, retryDelayMs, SINK_RETRY_POLICY } from './retry.js';
 import type { Sink } from './sink.js';
@@ -95,12 +96,6 @@ type Mode = SinkStatus['mode'];
 class Stopped extends Error {}
 
 /** Records a catch-up is about to write, and the checkpoints they allow. */
-interface CaughtUpPlan {
-  readonly batches: readonly { readonly records: RecordEnvelope[]; readonly checkpoint: number | null }[];
-  /** Nothing to write: the checkpoint may move over record-less lines to here. */
-  readonly idleCheckpoint: number | null;
-}
-
 export class SinkRunner {
   readonly name: string;
   private readonly sink: Sink;
@@ -401,7 +396,7 @@ export class SinkRunner {
     // one at a time and in order: a plan is written only once the one before it was.
     let inFlight: Promise<void> = Promise.resolve();
     const flush = async (all: boolean): Promise<void> => {
-      const plan = this.planCaughtUp(out, from, deriver, all);
+      const plan = planCaughtUp(out, from, deriver.safeSeq, this.batchSize, all);
       await inFlight;
       inFlight = this.writeCaughtUp(plan);
       inFlight.catch(() => {}); // awaited by the next flush or below; not an unhandled rejection meanwhile
@@ -491,39 +486,6 @@ export class SinkRunner {
     this.rejoinAt = this.o.live.recordsEmitted;
     this.queue.clear();
     this.attached = true;
-  }
-
-  /**
-   * What the catch-up derived (records with seq > `from`), cut into batches of `batchSize`, each
-   * with the checkpoint it may claim once written (taken now: the deriver moves on meanwhile).
-   * Unless `all`, a last part smaller than a batch stays in `out` for the next read, and the
-   * checkpoint claims only what is written: through `safeSeq`, but not as far as a record kept.
-   */
-  private planCaughtUp(
-    out: RecordEnvelope[],
-    from: number,
-    deriver: DeriverProgress,
-    all: boolean,
-  ): CaughtUpPlan {
-    const todo = out.filter((r) => r.seq > from);
-    out.length = 0;
-    const batches: { records: RecordEnvelope[]; checkpoint: number | null }[] = [];
-    let i = 0;
-    while (i < todo.length) {
-      let end = Math.min(todo.length, i + this.batchSize);
-      while (end < todo.length && todo[end].seq === todo[end - 1].seq) end++;
-      if (end === todo.length && end - i < this.batchSize && !all) break;
-      batches.push({ records: todo.slice(i, end), checkpoint: null });
-      i = end;
-    }
-    // Checkpoint after the last write of what was read (one atomic file write, not one per batch).
-    if (batches.length > 0) {
-      batches[batches.length - 1].checkpoint =
-        i === todo.length ? deriver.safeSeq : Math.min(deriver.safeSeq, todo[i].seq - 1);
-    }
-    for (let k = i; k < todo.length; k++) out.push(todo[k]);
-    // Lines that made no record for the sink still move its checkpoint, now and then.
-    return { batches, idleCheckpoint: todo.length === 0 ? deriver.safeSeq : null };
   }
 
   private async writeCaughtUp(plan: CaughtUpPlan): Promise<void> {
