@@ -107,6 +107,11 @@ export class JsonlSink implements Sink {
   private skipped = 0;
   private syncs = 0;
   private tornCut = 0;
+  /**
+   * A file was created and the directory not fsynced since: kept across writes, because a batch
+   * that creates one file and fails on another is written again, and that retry creates nothing.
+   */
+  private dirDirty = false;
 
   constructor(options: JsonlSinkOptions) {
     this.dataDir = options.dataDir;
@@ -184,11 +189,10 @@ export class JsonlSink implements Sink {
     // Every file's append at once: each append is also its file's sync, so a batch costs one
     // round of thread-pool work however many files it touches (the event loop may be busy with
     // the feed, and each round waits for a turn of it).
-    let created = false;
     const results = await Promise.allSettled(
       groups.map((g) =>
         this.writeGroup(g, () => {
-          created = true;
+          this.dirDirty = true;
         }),
       ),
     );
@@ -196,7 +200,10 @@ export class JsonlSink implements Sink {
     if (failed !== undefined) throw failed.reason;
     if (this.sync) {
       for (const r of results) if (r.status === 'fulfilled' && r.value !== null) this.syncs++;
-      if (created) await this.syncDir();
+      if (this.dirDirty) {
+        await this.syncDir();
+        this.dirDirty = false;
+      }
     }
     for (const f of retiring) if (this.files.get(f.name) === f) await this.closeFile(f);
     while (this.files.size > this.maxOpenFiles) await this.closeFile(this.files.values().next().value!);

@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { nodeJournalFs } from '../../../collector/journal/files.js';
 import { Deriver } from '../../../collector/records/deriver.js';
 import { Envelope } from '../../../collector/records/json.js';
 import type { RecordEnvelope, RecordKind } from '../../../collector/records/types.js';
@@ -168,6 +169,33 @@ describe('JsonlSink', () => {
     expect((err as L2hError).retriable).toBe(true);
     expect(String((err as L2hError).context.file)).toContain('AAPL_l2_20250726.jsonl');
     await sink.close();
+  });
+  it('fsyncs the directory of a file a failed write created, when the write is retried', async () => {
+    // A retry of the batch creates nothing (the new file is there), yet the batch it acknowledges
+    // holds the file's first records: without the fsync a power cut could lose the file's name.
+    const syncDir = vi.spyOn(nodeJournalFs, 'syncDir');
+    try {
+      const sink = new JsonlSink({ dataDir: dir, session: 'S1' });
+      await sink.open();
+      await sink.write([rec('l2', 'MSFT', 1)]);
+      // The batch makes AAPL's file; the directory fsync after it fails once.
+      syncDir.mockClear();
+      syncDir.mockRejectedValueOnce(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }));
+      const batch = [rec('l2', 'AAPL', 2), rec('l2', 'MSFT', 3)];
+      await expect(sink.write(batch)).rejects.toMatchObject({ retriable: true });
+      expect(await readdir(dir)).toContain('AAPL_l2_20250725.jsonl');
+      syncDir.mockClear();
+      await sink.write(batch);
+      expect(syncDir).toHaveBeenCalledWith(dir);
+      // Once synced, a later batch creating nothing does not sync the directory again.
+      syncDir.mockClear();
+      await sink.write([rec('l2', 'AAPL', 4)]);
+      expect(syncDir).not.toHaveBeenCalled();
+      expect(await seqs('AAPL_l2_20250725.jsonl')).toEqual([2, 4]);
+      await sink.close();
+    } finally {
+      syncDir.mockRestore();
+    }
   });
 });
 
