@@ -7,6 +7,7 @@ import {
   startCollector,
 } from '../../collector/pipeline/index.js';
 import { KAFKA_CLIENTS, type KafkaClientName } from '../../collector/sinks/kafka/kafka-sink.js';
+import { parseBrokers } from '../../collector/sinks/kafka/topics.js';
 import { availableSinks, parseSinkList, type SinkEndpoints } from '../../collector/sinks/registry.js';
 import { usageError } from '../../common/errors.js';
 import { createLogger } from '../../common/logger.js';
@@ -89,10 +90,8 @@ export function sinkEndpoints(flags: CollectFlags, env: NodeJS.ProcessEnv = proc
     ...(brokers
       ? {
           kafka: {
-            brokers: brokers
-              .split(',')
-              .map((b) => b.trim())
-              .filter(Boolean),
+            // Checked here: a broker no client can reach would only be retried for ever.
+            brokers: parseBrokers(brokers),
             topicPrefix: flags.kafkaTopicPrefix,
             client: kafkaClientName(flags.kafkaClient ?? env.L2H_KAFKA_CLIENT),
           },

@@ -42,7 +42,15 @@ export function parseBrokers(text: string): string[] {
   if (brokers.length === 0)
     throw new L2hError('no Kafka broker given', { code: 'BAD_USAGE', hint: 'e.g. --kafka 127.0.0.1:9092' });
   for (const b of brokers) {
-    if (!/^[^\s:/]+:\d{1,5}$/.test(b) && !/^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(b)) {
+    if (b.startsWith('[')) {
+      // kafkajs (topic creation, `l2h consume`) splits an address at its first ':'.
+      throw new L2hError(`Kafka broker ${JSON.stringify(b)}: an IPv6 address is not supported`, {
+        code: 'BAD_USAGE',
+        context: { value: text },
+        hint: 'give a host name that resolves to it (e.g. one in /etc/hosts), as host:port',
+      });
+    }
+    if (!/^[^\s:/]+:\d{1,5}$/.test(b)) {
       throw new L2hError(`Kafka broker ${JSON.stringify(b)} is not host:port`, {
         code: 'BAD_USAGE',
         context: { value: text },

@@ -19,6 +19,15 @@ describe('collect: Kafka endpoint and client', () => {
     ).toBe('wire');
   });
 
+  test('a broker that is not host:port is a usage error at start, not an outage retried for ever', () => {
+    expect(() => sinkEndpoints(flags({}), { KAFKA_BROKERS: 'a:1,[::1]:9092' })).toThrow(
+      expect.objectContaining({ code: 'BAD_USAGE', message: expect.stringMatching(/\[::1\]:9092/) }),
+    );
+    expect(() => sinkEndpoints(flags({ kafkaBrokers: 'localhost' }), {})).toThrow(
+      /"localhost" is not host:port/,
+    );
+  });
+
   test('an unknown client is a usage error that names the choices', () => {
     expect(() => sinkEndpoints(flags({ kafkaBrokers: 'a:1', kafkaClient: 'rdkafka' }), {})).toThrow(
       /unknown Kafka client "rdkafka": expected wire or kafkajs/,

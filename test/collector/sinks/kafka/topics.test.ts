@@ -20,6 +20,11 @@ describe('Kafka topics and brokers', () => {
     expect(parseBrokers(' a:1, b.example:9092 ')).toEqual(['a:1', 'b.example:9092']);
     expect(() => parseBrokers('a')).toThrow(/"a" is not host:port/);
     expect(() => parseBrokers(' , ')).toThrow(/no Kafka broker/);
+    // Neither client connects to a bracketed IPv6 literal (kafkajs splits at the first ':'): it
+    // is refused with what to give instead, not retried for ever as an outage.
+    expect(() => parseBrokers('[::1]:9092')).toThrow(
+      expect.objectContaining({ code: 'BAD_USAGE', hint: expect.stringMatching(/host name/) }),
+    );
   });
 });
 
