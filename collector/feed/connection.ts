@@ -124,8 +124,13 @@ export class Connection {
     if (this.state === 'open') this.socket.write(text, 'latin1');
   }
 
+  /**
+   * Stops reading until `resume()`. Ignored once closing: a graceful close must read until the
+   * peer closes (the grace bounds it), but the collector still pauses for its yields and its
+   * backpressure while it journals those last lines, and would never resume.
+   */
   pause(): void {
-    if (this.paused) return;
+    if (this.paused || this.state === 'closing' || this.state === 'closed') return;
     this.paused = true;
     this.pausedSinceWallUs ??= this.o.clock.wallUs();
     this.socket.pause();
@@ -154,8 +159,8 @@ export class Connection {
     this.cancel('watchdog');
     if (graceful && this.state === 'open') {
       this.state = 'closing';
-      this.paused = false;
-      this.socket.resume();
+      // A pause from before the stop must not hold back what the peer already sent.
+      this.resume();
       this.socket.end();
       this.graceTimer = this.o.clock.setTimeout(() => this.socket.destroy(), this.o.stopGraceMs);
       return;

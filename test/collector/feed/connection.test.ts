@@ -143,6 +143,37 @@ describe('pause and resume', () => {
     await waitFor(() => reads().length === 3, 'a read after that');
     expect(reads()[2]).toMatchObject({ us: pausedAt + 310_000, waitingSinceUs: pausedAt + 310_000 });
   });
+
+  it('keeps reading through a graceful stop however it is paused: every line already sent is delivered, without waiting out the grace', async () => {
+    const r = await rig();
+    await r.feed.start();
+    const l1 = await r.port.L1.waitForConn(1);
+    await l1.waitForCommands(2);
+    // What the collector does: pause on every read once stopping (its yield), never resume.
+    let stopping = false;
+    const record = r.rec.lines.bind(r.rec);
+    r.rec.lines = (channel, lines, receivedWallUs) => {
+      record(channel, lines, receivedWallUs);
+      if (stopping) r.feed.pause();
+    };
+    // Paused before the stop (journal congested): the lines wait in the kernel. About 900 kB,
+    // so they take many reads, each followed by a pause.
+    r.feed.pause();
+    const body = Array.from({ length: 20_000 }, (_, i) => `Q,AAPL,134.62,100,09:30:00.000100,11,${i},`);
+    l1.write(`${body.join('\n')}\n`);
+    stopping = true;
+    let stopped = false;
+    void r.feed.stop().then(() => {
+      stopped = true;
+    });
+    // And a pause between the stop and the first read.
+    r.feed.pause();
+    // The fake port closes on our FIN, after the lines (TCP keeps the order). The manual clock
+    // does not move, so the grace timer cannot be what ends the stop.
+    await waitFor(() => stopped, 'the stop, without the grace timeout', 5000);
+    expect(r.rec.linesOf('L1')).toEqual(body);
+    expect(r.rec.events('L1').map((e) => e.reason)).toEqual([null, 'stop']);
+  });
 });
 
 describe('line length bound', () => {
