@@ -452,12 +452,22 @@ export class Journal {
       await this.idle();
       await this.events.close().catch((err) => this.fail(err, 'closing events.jsonl'));
     } finally {
+      // After an I/O failure the queued 'close' op never ran (or failed before closing it):
+      // the segment would stay open until GC closed it.
+      await this.closeSegment();
       this.finishedFlag = true;
       this.notifyChange();
       await this.unlock();
     }
     if (this.ioFailure) throw this.ioFailure;
     this.logger.info({ session: this.session, durableSeq: this.durable }, 'journal session closed');
+  }
+
+  private async closeSegment(): Promise<void> {
+    const file = this.file;
+    if (file === null) return;
+    this.file = null;
+    await file.close().catch((err) => this.fail(err, 'closing the segment'));
   }
 
   // ── append side ────────────────────────────────────────────────────────────────────────

@@ -179,22 +179,34 @@ async function locate(sessionDir: string, seq: number): Promise<OpenSegment | nu
           },
         );
       }
-      const skip: TapeLine[] = [];
-      for (let left = seq - seg.header.seqBase - 1; left > 0; ) {
-        skip.length = 0;
-        const n = await seg.cursor.take(Math.min(left, 65536), skip);
-        if (n === 0) {
-          // `seq` lies beyond the last line.
-          await seg.cursor.close();
-          return null;
-        }
-        left -= n;
+      let reached: boolean;
+      try {
+        reached = await skipLines(seg.cursor, seq - seg.header.seqBase - 1);
+      } catch (err) {
+        // A malformed line on the way: the caller never gets the cursor, so close it here.
+        await seg.cursor.close().catch(() => undefined);
+        throw err;
       }
-      return seg;
+      if (reached) return seg;
+      // `seq` lies beyond the last line.
+      await seg.cursor.close();
+      return null;
     }
     await seg.cursor.close();
   }
   return null;
+}
+
+/** Read past `count` lines; false when the segment has fewer. */
+async function skipLines(cursor: SegmentCursor, count: number): Promise<boolean> {
+  const skip: TapeLine[] = [];
+  for (let left = count; left > 0; ) {
+    skip.length = 0;
+    const n = await cursor.take(Math.min(left, 65536), skip);
+    if (n === 0) return false;
+    left -= n;
+  }
+  return true;
 }
 
 /**

@@ -6,6 +6,7 @@
 import { once } from 'node:events';
 import type { WriteStream } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
+import { finished } from 'node:stream/promises';
 import { createGzip, type Gzip } from 'node:zlib';
 import { errorMessage, L2hError } from '../../common/errors.js';
 
@@ -85,6 +86,9 @@ abstract class QueuedOutput implements ChunkOutput {
   private async pump(): Promise<void> {
     try {
       for (let chunk = this.queue.shift(); chunk !== undefined; chunk = this.queue.shift()) {
+        // A failure may come from outside the pump (a gzip sink's error event): a write to a
+        // destroyed stream would wait for a 'drain' that never comes.
+        if (this.failure) throw this.failure;
         await this.writeChunk(chunk);
         this.queued -= chunk.length;
       }
@@ -121,8 +125,19 @@ class GzipChunkOutput extends QueuedOutput {
     this.gzip = createGzip({ chunkSize: 256 * 1024, level });
     this.sink = handle.createWriteStream({ autoClose: false, highWaterMark: 1 << 20 });
     this.gzip.pipe(this.sink);
-    this.gzip.on('error', (err) => this.fail(err));
-    this.sink.on('error', (err) => this.fail(err));
+    this.gzip.on('error', (err) => this.broken(err));
+    this.sink.on('error', (err) => this.broken(err));
+  }
+
+  /**
+   * pipe() only unpipes when the file write fails: gzip would wait for a reader that is gone
+   * (no 'drain'), and the sink, errored, never finishes, nor closes (the handle's close() waits
+   * for it). Destroy both so every wait settles; destroying the sink releases the handle.
+   */
+  private broken(err: Error): void {
+    this.fail(err);
+    this.gzip.destroy(err);
+    this.sink.destroy();
   }
 
   protected override innerBuffered(): number {
@@ -134,12 +149,15 @@ class GzipChunkOutput extends QueuedOutput {
   }
 
   protected async end(fsync: boolean): Promise<void> {
-    const finished = once(this.sink, 'finish');
+    // finished(), unlike once('finish'), also settles for a sink that errored or was
+    // destroyed before this call.
+    const written = finished(this.sink);
     this.gzip.end();
-    await finished;
+    await written;
     if (fsync) await this.handle.sync();
     // The stream holds a reference on the handle until it is destroyed (the handle's close()
     // would wait forever), and destroying it closes the handle: so fsync first.
+    if (this.sink.closed) return;
     const closed = once(this.sink, 'close');
     this.sink.destroy();
     await closed;

@@ -149,6 +149,22 @@ describe('I/O failure', () => {
     expect(() => j.append('L2', 'b', T0)).toThrow(/journal I\/O failed/);
     expect(j.stats.refusedAppends).toBe(1);
     await expect(j.close()).rejects.toMatchObject({ code: 'IO' });
+    expect(fs.openFiles).toEqual([]);
+  });
+
+  test('close() after a failed fdatasync still closes the segment and events.jsonl', async () => {
+    const j = await Journal.open({ dir, clock, fs });
+    for (let i = 1; i <= 10; i++) j.append('L2', `line ${i}`, T0 + i);
+    // The fdatasync of the segment's close fails: the rejected close() must not leave it open.
+    fs.failDatasync = Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+    await expect(j.close()).rejects.toMatchObject({ code: 'IO', message: expect.stringMatching(/EIO/) });
+    expect(fs.openFiles).toEqual([]);
+    // The session is unlocked and resumes, with what reached the file.
+    fs.failDatasync = null;
+    const again = await Journal.open({ dir, clock, fs, session: j.session });
+    expect(again.nextSeq).toBe(11);
+    await again.close();
+    expect(fs.openFiles).toEqual([]);
   });
 });
 

@@ -52,6 +52,8 @@ export class GatedFs implements JournalFs {
   private readonly holding = new Set<Kind>();
   private held: (() => void)[] = [];
   failDatasync: Error | null = null;
+  /** Names of the files opened and not yet closed, once per open. */
+  readonly openFiles: string[] = [];
 
   hold(kind: Kind): void {
     this.holding.add(kind);
@@ -72,6 +74,7 @@ export class GatedFs implements JournalFs {
     const inner = await nodeJournalFs.openAppend(path, mustCreate);
     const name = basename(path);
     this.log.push(`open ${name}`);
+    this.openFiles.push(name);
     const gate = async (kind: Kind): Promise<void> => {
       while (this.holding.has(kind)) await new Promise<void>((resolve) => this.held.push(resolve));
     };
@@ -88,7 +91,10 @@ export class GatedFs implements JournalFs {
         await inner.datasync();
         this.log.push(`datasync-done ${name}`);
       },
-      close: () => inner.close(),
+      close: async () => {
+        await inner.close();
+        this.openFiles.splice(this.openFiles.indexOf(name), 1);
+      },
     };
   }
 

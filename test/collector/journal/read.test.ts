@@ -1,4 +1,5 @@
-import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { appendFile, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { Journal } from '../../../collector/journal/journal.js';
@@ -23,6 +24,16 @@ beforeEach(async () => {
 afterEach(async () => {
   await cleanup();
 });
+
+/** This process's descriptors open on `path` (Linux). */
+async function openDescriptorsOf(path: string): Promise<string[]> {
+  const fds: string[] = [];
+  for (const fd of await readdir('/proc/self/fd')) {
+    const target = await readlink(`/proc/self/fd/${fd}`).catch(() => '');
+    if (target === path) fds.push(fd);
+  }
+  return fds;
+}
 
 async function journalOf(count: number, rotateBytes = 300): Promise<Journal> {
   const j = await Journal.open({ dir, clock, session: 's', rotateBytes });
@@ -84,6 +95,21 @@ describe('readJournal', () => {
       context: { file: path, line: 8 },
     });
   });
+
+  test.skipIf(!existsSync('/proc/self/fd'))(
+    'a malformed line skipped over to reach fromSeq is BAD_INPUT, and the segment is closed',
+    async () => {
+      const j = await journalOf(5, 1 << 20);
+      const path = join(j.sessionDir, 'journal-000001.tape');
+      const text = await readFile(path, 'latin1');
+      await writeFile(path, text.replace('\tline 2\n', '\tline 2\nnonsense\n'), 'latin1');
+      await expect(readAllEntries(j.sessionDir, { fromSeq: 4 })).rejects.toMatchObject({
+        code: 'BAD_INPUT',
+        context: { file: path, line: 7 },
+      });
+      expect(await openDescriptorsOf(path)).toEqual([]);
+    },
+  );
 
   test('a missing segment is a seq gap, reported as BAD_INPUT', async () => {
     const j = await journalOf(100);
