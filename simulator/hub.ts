@@ -21,7 +21,7 @@ import { AdminSession } from './session/admin-session.js';
 import type { AdminSettings, SessionContext } from './session/context.js';
 import { L1Session } from './session/l1-session.js';
 import { L2Session } from './session/l2-session.js';
-import { ConnectionOutput } from './session/output.js';
+import { CLOSE_GRACE_MS, ConnectionOutput } from './session/output.js';
 import type { Session } from './session/session.js';
 import { compactDate, SECOND_US } from './sim-time.js';
 import type { FieldList } from './state/field-list.js';
@@ -325,7 +325,7 @@ export class Hub implements SessionContext {
   /** Flush and close every connection (the run is over). */
   closeAll(): void {
     this.behindRef?.closeAll();
-    for (const s of this.openSessions) s.out.close('end');
+    for (const s of this.openSessions) s.out.close('end', CLOSE_GRACE_MS);
   }
 
   // ---- reporting ----

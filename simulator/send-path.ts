@@ -35,8 +35,13 @@ export interface SendSink {
    * the replay), so nothing is lost.
    */
   stall(ms: number): void;
-  /** `end`: FIN after what is queued; `reset`: drop the TCP connection at once. */
-  close(how: 'end' | 'reset'): void;
+  /**
+   * `end`: FIN after what is queued; `reset`: drop the TCP connection at once. With `graceMs`
+   * (a stop), an end that has not handed every byte to the kernel by then is a reset: a client
+   * that stopped reading must not hold the simulator open. Without it (a fault's FIN mid-run),
+   * every queued line is delivered however slowly the client reads: the stats count them sent.
+   */
+  close(how: 'end' | 'reset', graceMs?: number): void;
 }
 
 export interface SendPath {

@@ -4,13 +4,16 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { CHANNELS, type Channel } from '../collector/protocol/channel.js';
-import type { Clock } from '../common/clock.js';
+import type { Clock, Timer } from '../common/clock.js';
 import { L2hError } from '../common/errors.js';
 
 export interface Listeners {
   /** The ports actually bound (a requested 0 becomes the port the system picked). */
   readonly ports: Readonly<Record<Channel, number>>;
-  /** Stop accepting; open connections are the caller's to close. */
+  /**
+   * Stop accepting, and cancel any re-listen still to come. Resolves without waiting for the
+   * open connections: they are the caller's to close.
+   */
   close(): Promise<void>;
   /**
    * Stop listening on one channel for `ms` (clients get ECONNREFUSED), then listen again on the
@@ -27,9 +30,12 @@ export async function listen(
   const servers: Server[] = [];
   const byChannel = {} as Record<Channel, Server>;
   const bound = {} as Record<Channel, number>;
-  let closed = false;
-  const closeAll = (): Promise<void> =>
-    Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())))).then(() => {});
+  // Not awaiting the servers' 'close' event: Node fires it only once every accepted connection
+  // closed, so one client that stopped reading would hold the whole stop. close() releases the
+  // port at once.
+  const closeAll = (): void => {
+    for (const s of servers) if (s.listening) s.close();
+  };
   try {
     for (const channel of CHANNELS) {
       const server = createServer({ noDelay: true }, (socket) => onConnection(channel, socket));
@@ -38,26 +44,30 @@ export async function listen(
       bound[channel] = await listenOne(server, host, ports[channel], channel);
     }
   } catch (err) {
-    await closeAll();
+    closeAll();
     throw err;
   }
-  const refusing = new Set<Channel>();
+  // The re-listen of each channel in an outage. Cancelled on close: a pending timer would keep
+  // the process alive for the rest of the outage after the run ended.
+  const relisten = new Map<Channel, Timer>();
   return {
     ports: bound,
-    close: () => {
-      closed = true;
-      return closeAll();
+    close: async () => {
+      for (const timer of relisten.values()) timer.cancel();
+      relisten.clear();
+      closeAll();
     },
     refuse(channel, ms, clock) {
       const server = byChannel[channel];
-      if (refusing.has(channel) || !server.listening) return;
-      refusing.add(channel);
+      if (relisten.has(channel) || !server.listening) return;
       server.close();
-      clock.setTimeout(() => {
-        refusing.delete(channel);
-        if (closed) return;
-        server.listen(bound[channel], host);
-      }, ms);
+      relisten.set(
+        channel,
+        clock.setTimeout(() => {
+          relisten.delete(channel);
+          server.listen(bound[channel], host);
+        }, ms),
+      );
     },
   };
 }

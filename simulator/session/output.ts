@@ -17,6 +17,13 @@ import type { Clock, Timer } from '../../common/clock.js';
 import type { FlowGate } from '../replay/flow-gate.js';
 import { identitySendPath, type SendPath, type SendSink } from '../send-path.js';
 
+/**
+ * How long a connection ended by a stop may take to hand its queued bytes to the kernel before
+ * it is destroyed. A reading client drains megabytes in milliseconds; one that stopped reading
+ * never does.
+ */
+export const CLOSE_GRACE_MS = 2_000;
+
 export interface Checkpoint {
   readonly lines: number;
   readonly sha256: string;
@@ -236,7 +243,7 @@ export class ConnectionOutput implements SendSink {
     fn?.();
   }
 
-  close(how: 'end' | 'reset'): void {
+  close(how: 'end' | 'reset', graceMs?: number): void {
     if (this.closed) return;
     if (how === 'end') {
       this.held = false;
@@ -247,10 +254,24 @@ export class ConnectionOutput implements SendSink {
     this.resumeListener = null;
     this.holdTimer?.cancel();
     this.endStall();
-    // After a graceful end the socket is destroyed once everything reached the kernel: the
-    // kernel still delivers it, and a client that never closes its side cannot keep us open.
-    if (how === 'end') this.socket.end(() => this.socket.destroy());
+    if (how === 'end') this.end(graceMs);
     else this.socket.resetAndDestroy();
+  }
+
+  /**
+   * FIN after the queued bytes, then destroy once everything reached the kernel (which still
+   * delivers it), so a client that never closes its side cannot keep us open. end() completes
+   * only when the kernel took every byte, which a client that stopped reading never lets happen:
+   * with a grace, the deadline keeps such a client from holding the socket, and the process.
+   */
+  private end(graceMs: number | undefined): void {
+    const deadline =
+      graceMs === undefined ? null : this.clock.setTimeout(() => this.socket.destroy(), graceMs);
+    // Called on 'finish', or with an error once the socket is destroyed some other way.
+    this.socket.end(() => {
+      deadline?.cancel();
+      this.socket.destroy();
+    });
   }
 
   /** The peer went away: stop queueing and stop blocking the replay. */

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import type { Channel } from '../../collector/protocol/channel.js';
+import { type Clock, systemClock, type Timer } from '../../common/clock.js';
 import { type SimulatorHandle, type SimulatorOptions, startSimulator } from '../../simulator/index.js';
 
 export type TapeBody = readonly (readonly [offsetUs: number, channel: Channel, line: string])[];
@@ -69,6 +70,15 @@ export async function waitFor(cond: () => boolean, what: string, timeoutMs = 10_
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 2));
   }
+}
+
+/** `p` settled within `ms`, or the string 'pending' (a promise that must not hang). */
+export function within<T>(p: Promise<T>, ms: number): Promise<T | 'pending'> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'pending'>((resolve) => {
+    timer = setTimeout(() => resolve('pending'), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
 export const TERMINATOR: Readonly<Record<Channel, string>> = { L1: '\n', L2: '\r\n', ADMIN: '\n' };
@@ -158,4 +168,52 @@ export async function connectAll(sim: SimulatorHandle, channels: readonly Channe
   const out: TestClient[] = [];
   for (const ch of channels) out.push(await TestClient.connect(sim.ports[ch], ch));
   return out;
+}
+
+/**
+ * A clock over another (the system clock by default) that knows which of the timers set through
+ * it are still pending: a pending timer is what keeps a process alive after its run ended.
+ */
+export class CountingClock implements Clock {
+  private readonly live = new Set<{ readonly ms: number }>();
+
+  constructor(private readonly base: Clock = systemClock) {}
+
+  /** The delays of the timers neither fired (once) nor cancelled yet. */
+  pendingMs(): number[] {
+    return [...this.live].map((t) => t.ms);
+  }
+
+  wallUs(): number {
+    return this.base.wallUs();
+  }
+
+  monoUs(): number {
+    return this.base.monoUs();
+  }
+
+  setTimeout(fn: () => void, ms: number): Timer {
+    const entry = { ms };
+    this.live.add(entry);
+    const timer = this.base.setTimeout(() => {
+      this.live.delete(entry);
+      fn();
+    }, ms);
+    return this.tracked(entry, timer);
+  }
+
+  setInterval(fn: () => void, ms: number): Timer {
+    const entry = { ms };
+    this.live.add(entry);
+    return this.tracked(entry, this.base.setInterval(fn, ms));
+  }
+
+  private tracked(entry: { readonly ms: number }, timer: Timer): Timer {
+    return {
+      cancel: () => {
+        this.live.delete(entry);
+        timer.cancel();
+      },
+    };
+  }
 }
