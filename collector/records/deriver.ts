@@ -633,7 +633,6 @@ export class Deriver implements DeriverProgress {
       this.quoteFields = QUOTE_FIELDS.every((f) => fields.includes(f));
     }
     const v = q.values;
-    const tDate = this.tL1 === null ? null : this.tL1.date;
     if (this.quoteFields) {
       const bid = num(v[F_BID]);
       const bidSize = num(v[F_BID_SIZE]);
@@ -654,7 +653,9 @@ export class Deriver implements DeriverProgress {
         const time =
           laterTime(padTime(str(v[F_BID_TIME])), padTime(str(v[F_ASK_TIME]))) ??
           padTime(str(v[F_TRADE_TIME]));
-        const ts = stamp(tDate ?? str(v[F_TRADE_DATE]), time, this.tL1, us);
+        // The last T line's date first (with its time, for midnight), else the trade date.
+        const ts =
+          this.tL1 !== null ? stamp(null, time, this.tL1, us) : stamp(str(v[F_TRADE_DATE]), time, null, us);
         const day = lastStampDay();
         this.lines.l1(sym.lines, ts, bid, bidSize, ask, askSize, seq);
         this.emit(out, 'l1', sym, seq, day);
@@ -666,7 +667,7 @@ export class Deriver implements DeriverProgress {
     const price = num(v[F_TRADE]);
     if (price === null) return;
     const size = num(v[F_TRADE_SIZE]);
-    const ts = stamp(str(v[F_TRADE_DATE]) ?? tDate, padTime(str(v[F_TRADE_TIME])), this.tL1, us);
+    const ts = stamp(str(v[F_TRADE_DATE]), padTime(str(v[F_TRADE_TIME])), this.tL1, us);
     const day = lastStampDay();
     sym.lastTradePrice = price;
     sym.lastTradeSize = size;

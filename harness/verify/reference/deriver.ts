@@ -218,8 +218,11 @@ export class ReferenceDeriver {
 
   private stamp(channel: Channel, date: string | null, time: string | null, us: number): string {
     const t = this.lastT[channel];
-    const d = date ?? t?.date ?? easternParts(us).date;
-    const tm = time ?? t?.time ?? easternIso(us).slice(11);
+    const received = { date: easternParts(us).date, time: easternIso(us).slice(11) };
+    const source = t ?? received;
+    // A date from elsewhere than the message belongs to its time's day: midnight may lie between.
+    const d = date ?? (time === null ? source.date : sameDayAs(source.date, source.time, time));
+    const tm = time ?? source.time;
     return `${d}T${tm}`;
   }
 
@@ -406,7 +409,13 @@ export class ReferenceDeriver {
           kind: 'l1',
           symbol,
           seq,
-          timestamp: this.stamp('L1', tDate ?? usDate(field('Most Recent Trade Date')), later, us),
+          // The last T line's date (null here lets stamp take it, with its time), else the trade date.
+          timestamp: this.stamp(
+            'L1',
+            tDate === null ? usDate(field('Most Recent Trade Date')) : null,
+            later,
+            us,
+          ),
           bid,
           bid_size: bidSize,
           ask,
@@ -424,7 +433,7 @@ export class ReferenceDeriver {
         seq,
         timestamp: this.stamp(
           'L1',
-          usDate(field('Most Recent Trade Date')) ?? tDate,
+          usDate(field('Most Recent Trade Date')),
           padTime(field('Most Recent Trade Time')),
           us,
         ),
@@ -571,11 +580,34 @@ function wellFormedL2(type: string, raw: readonly string[]): boolean {
   }
 }
 
-/** The later of two `HH:MM:SS.ffffff` times (they compare as text), or whichever exists. */
+const DAY_S = 86_400;
+
+function secondsIntoDay(time: string): number {
+  const [h, m, sec] = time.slice(0, 8).split(':').map(Number);
+  return h! * 3600 + m! * 60 + sec!;
+}
+
+/**
+ * The later of two `HH:MM:SS.ffffff` times, or whichever exists: by text, unless they are more
+ * than half a day apart, when midnight lies between them and the earlier text is the later time.
+ */
 function laterTime(a: string | null, b: string | null): string | null {
   if (a === null) return b;
   if (b === null) return a;
-  return a > b ? a : b;
+  const apart = Math.abs(secondsIntoDay(a) - secondsIntoDay(b));
+  const textLater = a > b ? a : b;
+  if (apart <= DAY_S / 2) return textLater;
+  return textLater === a ? b : a;
+}
+
+/** The date of an event at `time`, given that `baseTime` fell on `baseDate`: the nearest such day. */
+function sameDayAs(baseDate: string, baseTime: string, time: string): string {
+  const diff = secondsIntoDay(time) - secondsIntoDay(baseTime);
+  const days = diff > DAY_S / 2 ? -1 : diff < -DAY_S / 2 ? 1 : 0;
+  if (days === 0) return baseDate;
+  const noon = new Date(`${baseDate}T12:00:00Z`);
+  noon.setUTCDate(noon.getUTCDate() + days);
+  return noon.toISOString().slice(0, 10);
 }
 
 function gapReason(reason: string | null): GapReason {

@@ -451,6 +451,33 @@ describe('Deriver: L1 quotes and ticks', () => {
     );
     expect(ofKind(derive(j.entries).records, 'l1')[0].timestamp).toBe('2025-07-24T19:59:53.796724');
   });
+
+  it('stamps a quote across midnight with the side that changed last, on its own day', () => {
+    // A future trading through the night: the bid changed at 23:59:59.7, the ask at 00:00:00.4,
+    // after the 00:00:00 T line. By text 23:59:59.7 is the later time, and with the T line's
+    // date the quote was stamped a day after it happened.
+    const j = new JournalScript().connectAll();
+    j.l1(FIELDS);
+    j.l1('T,20250725 23:59:59');
+    const bid = j.l1(
+      'Q,@ESU25,6400.25,1,23:59:50.000000,43,1000,6400.00,10,6400.25,12,,,,,b,01,111,23:59:59.700000,23:59:40.000000,07/25/2025,',
+    );
+    j.l1('T,20250726 00:00:00');
+    const ask = j.l1(
+      'Q,@ESU25,6400.25,1,23:59:50.000000,43,1000,6400.00,10,6400.50,5,,,,,a,01,111,23:59:59.700000,00:00:00.400000,07/25/2025,',
+    );
+    // Both times from before midnight, read after it (a watch's P line): the day before.
+    const p = j.l1(
+      'P,@ESU25,6400.25,1,23:59:50.000000,43,1000,6400.00,11,6400.50,5,,,,,,01,111,23:59:59.800000,23:59:58.000000,07/25/2025,',
+    );
+    const { records } = derive(j.entries, { symbols: ['@ESU25'] });
+    const l1 = records.filter((r) => r.kind === 'l1');
+    expect(l1.map((r) => [r.seq, r.day, (JSON.parse(r.json) as { timestamp: string }).timestamp])).toEqual([
+      [bid, '20250725', '2025-07-25T23:59:59.700000'],
+      [ask, '20250726', '2025-07-26T00:00:00.400000'],
+      [p, '20250725', '2025-07-25T23:59:59.800000'],
+    ]);
+  });
 });
 
 describe('Deriver: problems are counted, never fatal', () => {

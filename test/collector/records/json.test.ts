@@ -107,15 +107,33 @@ describe('record timestamps', () => {
     expect(padTime(null)).toBeNull();
     expect(laterTime('09:30:00.000001', '09:29:59.999999')).toBe('09:30:00.000001');
     expect(laterTime(null, '09:29:59.999999')).toBe('09:29:59.999999');
+    // More than 12 hours apart: midnight lies between them, and the smaller is the later.
+    expect(laterTime('23:59:59.700000', '00:00:00.400000')).toBe('00:00:00.400000');
+    expect(laterTime('00:00:00.400000', '23:59:59.700000')).toBe('00:00:00.400000');
+    expect(laterTime('20:00:00.000000', '08:00:00.000000')).toBe('20:00:00.000000');
   });
 
   it('falls back per part: own, then the T line, then the receive time in US Eastern', () => {
     const t = { date: '2025-07-24', time: '23:59:59.000000' };
     expect(stamp('2025-07-25', '09:30:00.000001', t, T0)).toBe('2025-07-25T09:30:00.000001');
-    expect(stamp(null, '09:30:00.000001', t, T0)).toBe('2025-07-24T09:30:00.000001');
+    expect(stamp(null, '23:59:58.000001', t, T0)).toBe('2025-07-24T23:59:58.000001');
     expect(stamp('2025-07-25', null, t, T0)).toBe('2025-07-25T23:59:59.000000');
     expect(stamp(null, null, null, T0 + 42)).toBe('2025-07-25T09:30:00.000042');
     expect(dayOf('2025-07-25T09:30:00.000042')).toBe('20250725');
+  });
+
+  it('dates a time taken with a date from elsewhere by the nearest day: midnight may lie between them', () => {
+    // A bid time from before midnight, read after the 00:00:00 T line: the day before the T date.
+    const afterMidnight = { date: '2025-07-26', time: '00:00:00.000000' };
+    expect(stamp(null, '23:59:59.700000', afterMidnight, T0)).toBe('2025-07-25T23:59:59.700000');
+    // A time just past midnight, read before the next T line: the day after.
+    const beforeMidnight = { date: '2025-12-31', time: '23:59:59.000000' };
+    expect(stamp(null, '00:00:00.400000', beforeMidnight, T0)).toBe('2026-01-01T00:00:00.400000');
+    // Within 12 hours: the source's date as it is; and a date of the message's own is kept.
+    expect(stamp(null, '12:00:00.000000', afterMidnight, T0)).toBe('2025-07-26T12:00:00.000000');
+    expect(stamp('2025-07-26', '23:59:59.700000', afterMidnight, T0)).toBe('2025-07-26T23:59:59.700000');
+    // From the receive time too (T0 is 09:30 Eastern on 2025-07-25).
+    expect(stamp(null, '23:00:00.000000', null, T0)).toBe('2025-07-24T23:00:00.000000');
     expect(dayOf('2024-01-02T00:00:00.000000')).toBe('20240102');
   });
 });

@@ -4,7 +4,7 @@ import type { JournalItem } from '../../../../harness/verify/journal-reader.js';
 import { type Expected, ReferenceDeriver } from '../../../../harness/verify/reference/deriver.js';
 
 /** A P line in the default field list: bid, ask, their sizes and times; other fields empty. */
-function quote(symbol: string, bid: string, ask: string, time: string): string {
+function quote(symbol: string, bid: string, ask: string, time: string, askTime = time): string {
   const value: Record<string, string> = {
     Symbol: symbol,
     Bid: bid,
@@ -12,7 +12,7 @@ function quote(symbol: string, bid: string, ask: string, time: string): string {
     'Bid Size': '10',
     'Ask Size': '10',
     'Bid Time': time,
-    'Ask Time': time,
+    'Ask Time': askTime,
   };
   return `P,${DEFAULT_L1_FIELDS.map((name) => value[name] ?? '').join(',')},`;
 }
@@ -47,5 +47,21 @@ describe('ReferenceDeriver', () => {
     const quotes = out.filter((e) => e.kind === 'l1');
     expect(quotes).toHaveLength(1);
     expect(quotes[0]!.timestamp).toBe('2025-07-25T10:22:10.493916');
+  });
+
+  it('dates a quote across midnight by the side that changed last, on its own day', () => {
+    const out = run([
+      `S,CURRENT UPDATE FIELDNAMES,${DEFAULT_L1_FIELDS.join(',')}`,
+      'T,20250725 23:59:59',
+      quote('AAPL', '210.10', '210.12', '23:59:59.700000', '23:59:40.000000'),
+      'T,20250726 00:00:00',
+      quote('AAPL', '210.10', '210.13', '23:59:59.700000', '00:00:00.400000'),
+      quote('AAPL', '210.11', '210.13', '23:59:59.800000', '23:59:58.000000'),
+    ]);
+    expect(out.filter((e) => e.kind === 'l1').map((e) => e.timestamp)).toEqual([
+      '2025-07-25T23:59:59.700000',
+      '2025-07-26T00:00:00.400000',
+      '2025-07-25T23:59:59.800000',
+    ]);
   });
 });
