@@ -60,7 +60,8 @@ export function parseDeriverHeaders(
       for (const s of symbols) families[s] = f;
     } else {
       for (const part of l2.split(',')) {
-        const eq = part.indexOf('=');
+        // A symbol may hold '=' (resolveSymbols takes it); a family name never does.
+        const eq = part.lastIndexOf('=');
         if (eq < 1) throw inputError(`bad #l2 entry ${JSON.stringify(part)}: expected SYMBOL=family`, where);
         families[part.slice(0, eq).trim()] = family(part.slice(eq + 1), where);
       }
