@@ -122,6 +122,15 @@ const MiB = 1024 * 1024;
 export class Journal {
   readonly session: string;
   readonly sessionDir: string;
+  /**
+   * The receive time the last appended line was stored with (what a reader of the journal gets):
+   * the time given, unless the clock stepped back and the offset was clamped. A deriver fed live
+   * must see this time, or its records differ from a re-derive of the journal.
+   */
+  get lastAppendedUs(): number {
+    return this.lastUs;
+  }
+  private lastUs = 0;
   /** True when the session existed before this open. */
   readonly resumed: boolean;
 
@@ -348,6 +357,7 @@ export class Journal {
     this.pos = pos;
     const bytes = pos - start;
     s.lastOffset = offset;
+    this.lastUs = s.startUs + offset;
     s.lines++;
     s.bytes += bytes;
     this.disk += bytes;

@@ -143,6 +143,8 @@ class Collector {
   private readonly deriver: Deriver;
   private readonly runners: SinkRunner[] = [];
   private readonly out: RecordEnvelope[] = [];
+  /** Per line of the read being handled, the receive time the journal stored it with. */
+  private readonly storedUs: number[] = [];
   private readonly appendTimes = new AppendTimes();
   private readonly rates = new RateTracker();
   private readonly metrics: CollectorMetrics;
@@ -334,9 +336,13 @@ class Collector {
     // Journal the whole read first: nothing happens to a line before it is in the write-ahead log.
     const firstSeq = this.journal.nextSeq;
     let appended = 0;
+    // The times the journal stored (clamped if the clock stepped back): what a re-derive reads.
+    const storedUs = this.storedUs;
     try {
-      for (; appended < lines.length; appended++)
+      for (; appended < lines.length; appended++) {
         this.journal.append(channel, lines[appended], receivedWallUs);
+        storedUs[appended] = this.journal.lastAppendedUs;
+      }
     } catch (err) {
       this.die(err);
     }
@@ -353,7 +359,7 @@ class Collector {
       const deriver = this.deriver;
       for (let i = 0; i < appended; i++) {
         try {
-          deriver.line(channel, lines[i], firstSeq + i, receivedWallUs, this.out);
+          deriver.line(channel, lines[i], firstSeq + i, storedUs[i], this.out);
         } catch (err) {
           this.deriverFailed(err, firstSeq + i);
           break;

@@ -5,6 +5,7 @@ import type { JournalEntry } from '../../../collector/journal/events.js';
 import { readJournal } from '../../../collector/journal/read.js';
 import { startCollector } from '../../../collector/pipeline/collector.js';
 import { JsonlSink } from '../../../collector/sinks/jsonl/jsonl-sink.js';
+import { type Clock, systemClock } from '../../../common/clock.js';
 import type { SimulatorHandle } from '../../../simulator/index.js';
 import { derivedLines, GatedSink, jsonlLines } from '../sinks/helpers.js';
 import { startSim, tempDir, until, untilCaughtUp, writeTape } from './helpers.js';
@@ -243,6 +244,31 @@ describe('collector over real sockets', () => {
         family: 'mbp',
       }),
     ).rejects.toThrow(/session mon-1 was recorded with --symbols AAPL=mbp,MSFT=mbo,IBM=mm --depth 10/);
+  });
+
+  it('writes the records a re-derive of the journal gives when the clock after a restart is behind the journal', async () => {
+    // An NTP step back between two runs: the journal clamps the new lines' times to its last
+    // one, and a deriver fed the unclamped times wrote the restart's gap ending an hour before it
+    // began (duration -3.6e9 µs), where a re-derive of the journal gives 0.
+    const ahead: Clock = { ...systemClock, wallUs: () => systemClock.wallUs() + 3_600_000_000 };
+    const tape = await writeTape(dir.path, HEADERS, [
+      [0, 'L2', '8,AAPL,B,213.88,300,1,4,09:30:00.001000,2025-07-25,'],
+      [1000, 'L2', '8,AAPL,A,213.90,200,1,4,09:30:00.002000,2025-07-25,'],
+    ]);
+    const first = await startSim(tape);
+    sims.push(first);
+    const a = await startCollector({ ...collectorOptions(first), clock: ahead });
+    await untilCaughtUp(first, a);
+    expect((await a.stop()).error).toBeNull();
+    const second = await startSim(tape);
+    sims.push(second);
+    const b = await startCollector({ ...collectorOptions(second), session: a.session });
+    expect(b.resumed).toBe(true);
+    await untilCaughtUp(second, b);
+    expect((await b.stop()).error).toBeNull();
+    const live = await jsonlLines(join(dir.path, 'data'));
+    expect(live.some((l) => l.includes('"gap_end"'))).toBe(true);
+    expect(live).toEqual(await derivedLines(b.sessionDir));
   });
 
   it('restarts a session whose first segment a crash tore inside its header', async () => {
