@@ -1,9 +1,10 @@
 /**
  * Is the collector a pid file names really running? A pid file outlives a crash or a kill -9, and
  * the kernel reuses pids, so the file alone is never trusted: the process must exist, must not be
- * a zombie, and (where /proc exists) must be an `l2h collect`.
+ * a zombie, and (where /proc exists) must be an `l2h collect` given that very `--pid-file`.
  */
 import { readFile, rm } from 'node:fs/promises';
+import { collectorPid, type PidCheck } from '../collector/pipeline/pid-file.js';
 
 export type CollectorProcess =
   | { readonly state: 'absent' }
@@ -14,45 +15,13 @@ function errno(err: unknown): string | undefined {
   return err instanceof Error && 'code' in err ? String((err as NodeJS.ErrnoException).code) : undefined;
 }
 
-/** Signal 0 probes without signalling; EPERM means it exists but belongs to someone else. */
-export function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return errno(err) === 'EPERM';
-  }
-}
-
-/** Linux: the process's state letter from /proc/<pid>/stat (`Z` zombie); null without /proc. */
-async function procState(pid: number): Promise<string | null> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // "pid (comm) S …": comm may hold spaces and parentheses, so read after the last ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) || null;
-  } catch {
-    return null;
-  }
-}
-
-/** Linux: the command line, NUL-separated arguments joined by spaces; null without /proc. */
-export async function commandLine(pid: number): Promise<string | null> {
-  try {
-    return (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\u0000').join(' ').trim();
-  } catch {
-    return null;
-  }
-}
-
-/** A pid that runs the collector: alive, not a zombie, and `collect` on its command line. */
-export async function isCollectorPid(pid: number): Promise<{ alive: boolean; why: string }> {
-  if (!processExists(pid)) return { alive: false, why: `process ${pid} is gone` };
-  if ((await procState(pid)) === 'Z') return { alive: false, why: `process ${pid} has exited (zombie)` };
-  const cmd = await commandLine(pid);
-  if (cmd !== null && !/\bcollect\b/.test(cmd)) {
-    return { alive: false, why: `pid ${pid} now belongs to another program (${cmd.slice(0, 80)})` };
-  }
-  return { alive: true, why: '' };
+/**
+ * A pid that runs the collector. With `pidFile`, it must also be using that pid file: the only
+ * proof that it is this run folder's collector, not another one that got a dead collector's pid.
+ * Without it (the log rotator, which knows only the pid), any collector counts.
+ */
+export function isCollectorPid(pid: number, pidFile?: string): Promise<PidCheck> {
+  return collectorPid(pid, pidFile);
 }
 
 export async function readPid(path: string): Promise<number | 'garbage' | null> {
@@ -71,7 +40,7 @@ export async function collectorProcess(pidFile: string): Promise<CollectorProces
   const pid = await readPid(pidFile);
   if (pid === null) return { state: 'absent' };
   if (pid === 'garbage') return { state: 'stale', pid: null, why: `${pidFile} does not hold a pid` };
-  const check = await isCollectorPid(pid);
+  const check = await isCollectorPid(pid, pidFile);
   return check.alive ? { state: 'running', pid } : { state: 'stale', pid, why: check.why };
 }
 

@@ -13,7 +13,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdir, open, readFile, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { errorMessage, L2hError, usageError } from '../common/errors.js';
 import { lastLines } from './log-follow.js';
 import { type RotationOptions, rotateIfLarge } from './log-rotation.js';
@@ -62,6 +62,10 @@ export async function startInBackground(o: StartOptions): Promise<StartOutcome> 
     await removePidFileIf(paths.pidFile, before.pid);
   }
   const args = await collectArguments(o, paths);
+  const dirs = {
+    dataDir: resolve(flagValue(args, '--data-dir') ?? paths.dataDir),
+    journalDir: resolve(flagValue(args, '--journal-dir') ?? paths.journalDir),
+  };
   const token = flagValue(o.collectArgs, '--monitor-token') ?? o.env['L2H_MONITOR_TOKEN'];
   const rotation: RotationOptions = {
     maxBytes: Math.round(o.flags.logMaxMb * 1024 * 1024),
@@ -118,8 +122,8 @@ export async function startInBackground(o: StartOptions): Promise<StartOutcome> 
       lastWhy = health.why;
     }
     if (Date.now() > deadline) {
-      const record = ready === null ? null : await saveRecord(o, paths, pid, ready, token);
-      const alive = (await isCollectorPid(pid)).alive;
+      const record = ready === null ? null : await saveRecord(o, paths, pid, ready, token, dirs);
+      const alive = (await isCollectorPid(pid, paths.pidFile)).alive;
       o.say(`the collector did not become healthy within ${o.flags.timeoutS} s: ${lastWhy}`);
       await sayTail(o, paths, logFrom);
       if (alive) {
@@ -132,7 +136,7 @@ export async function startInBackground(o: StartOptions): Promise<StartOutcome> 
     }
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
-  const record = await saveRecord(o, paths, pid, ready, token);
+  const record = await saveRecord(o, paths, pid, ready, token, dirs);
   sayWhere(o, paths, record);
   return { exitCode: 0, pid, record };
 }
@@ -151,22 +155,59 @@ async function collectArguments(o: StartOptions, paths: OpsPaths): Promise<strin
     );
   }
   if (o.flags.mode === 'ui' && monitor === undefined) args.push('--monitor', '127.0.0.1:0');
+  if (o.flags.resume) args.push(...(await resumeArguments(args, paths)));
   if (flagValue(args, '--data-dir') === undefined) args.push('--data-dir', paths.dataDir);
   if (flagValue(args, '--journal-dir') === undefined) args.push('--journal-dir', paths.journalDir);
-  if (o.flags.resume) {
-    if (flagValue(args, '--session') !== undefined)
-      throw usageError('--resume and --session exclude each other');
-    const session = (await readStartRecord(paths.startFile))?.session ?? (await lastStatusSession(paths));
-    if (!session) {
-      throw usageError(
-        `--resume: no earlier session recorded in ${paths.dir}`,
-        'start without --resume, or name one with --session ID',
-      );
-    }
-    args.push('--session', session);
-  }
   args.push('--pid-file', paths.pidFile, '--log-file', paths.logFile, '--status-file', paths.statusFile);
   return args;
+}
+
+/**
+ * `--resume`: the recorded session, in the journal (and data) directories it was recorded with.
+ * The same session id over a new, empty journal would number its lines from 1 again, so one
+ * (session, seq) would name two different lines downstream.
+ */
+async function resumeArguments(args: readonly string[], paths: OpsPaths): Promise<string[]> {
+  if (flagValue(args, '--session') !== undefined)
+    throw usageError('--resume and --session exclude each other');
+  const record = await readStartRecord(paths.startFile);
+  const session = record?.session ?? (await lastStatusSession(paths));
+  if (!session) {
+    throw usageError(
+      `--resume: no earlier session recorded in ${paths.dir}`,
+      'start without --resume, or name one with --session ID',
+    );
+  }
+  const out = ['--session', session];
+  for (const [flag, recorded] of [
+    ['--journal-dir', record?.journalDir],
+    ['--data-dir', record?.dataDir],
+  ] as const) {
+    if (recorded === undefined) continue; // session from the status file alone: nothing recorded to keep
+    const given = flagValue(args, flag);
+    if (given === undefined) out.push(flag, recorded);
+    else if (resolve(given) !== resolve(recorded)) {
+      throw usageError(
+        `--resume: ${flag} ${resolve(given)} differs from ${recorded}, where session ${session} was started (recorded in ${paths.startFile})`,
+        `drop ${flag} to continue there, or start a new session without --resume`,
+      );
+    }
+  }
+  const journalDir = resolve(flagValue([...args, ...out], '--journal-dir') ?? paths.journalDir);
+  if (!(await isDirectory(join(journalDir, session)))) {
+    throw usageError(
+      `--resume: session ${session} has no journal in ${journalDir}`,
+      'give the --journal-dir it was started with, or start a new session without --resume',
+    );
+  }
+  return out;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }
 
 async function lastStatusSession(paths: OpsPaths): Promise<string | null> {
@@ -242,6 +283,7 @@ async function saveRecord(
   pid: number,
   ready: ReadyEvent,
   token: string | undefined,
+  dirs: Pick<StartRecord, 'dataDir' | 'journalDir'>,
 ): Promise<StartRecord> {
   const record: StartRecord = {
     schema: 'l2h.start/1',
@@ -251,8 +293,8 @@ async function saveRecord(
     monitorUrl: ready.monitor,
     monitorNeedsToken: token !== undefined && token !== '',
     session: ready.session,
-    dataDir: resolve(flagValue(o.collectArgs, '--data-dir') ?? paths.dataDir),
-    journalDir: resolve(flagValue(o.collectArgs, '--journal-dir') ?? paths.journalDir),
+    // What the collector was given: on --resume that includes the directories taken from here.
+    ...dirs,
     collectArgs: o.collectArgs,
   };
   await writeStartRecord(paths.startFile, record);

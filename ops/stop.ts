@@ -47,7 +47,7 @@ export async function stopCollector(o: StopOptions): Promise<StopExit> {
     `sent SIGTERM to the collector (pid ${pid}); waiting up to ${o.timeoutS} s for it to drain and exit…`,
   );
   const deadline = started + o.timeoutS * 1000;
-  while ((await isCollectorPid(pid)).alive) {
+  while ((await isCollectorPid(pid, paths.pidFile)).alive) {
     if (Date.now() > deadline) {
       o.say(`the collector (pid ${pid}) is still running ${o.timeoutS} s after SIGTERM; it is left running.`);
       o.say(`it may still be writing to a slow sink: see l2h logs --run-dir ${paths.dir}`);

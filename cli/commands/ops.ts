@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { l2hCliPath } from '../../common/cli-path.js';
 import { usageError } from '../../common/errors.js';
@@ -188,7 +189,8 @@ export function registerOps(program: Command): void {
       const keep = intOption('<keep>', keepText, 1);
       await watchAndRotate({
         logFile,
-        isAlive: async () => (await isCollectorPid(pid)).alive,
+        // The run folder's collector: the log file sits in it beside the pid file it was given.
+        isAlive: async () => (await isCollectorPid(pid, opsPaths(dirname(logFile)).pidFile)).alive,
         options: { maxBytes, keep },
         everyMs: 2000,
         onError: (err) => process.stderr.write(`log rotation failed: ${String(err)}\n`),

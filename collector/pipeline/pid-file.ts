@@ -1,8 +1,10 @@
 /**
  * The collector's pid file for running headless: it refuses to start while the process it names
- * is alive, and replaces a stale one (that process is gone: a crash or kill -9).
+ * is alive and is a collector using this pid file, and replaces a stale one (that process is
+ * gone, a zombie, or its pid now belongs to another program: a crash or kill -9, then pid reuse).
  */
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { errorMessage, L2hError, usageError } from '../../common/errors.js';
 import { isErrno } from '../tape/reader.js';
 
@@ -13,7 +15,14 @@ export interface PidFile {
   release(): Promise<void>;
 }
 
-function alive(pid: number): boolean {
+/** Is `pid` a live process, and if not, why not. */
+export interface PidCheck {
+  readonly alive: boolean;
+  readonly why: string;
+}
+
+/** Signal 0 probes without signalling; EPERM means it exists but belongs to someone else. */
+function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -22,12 +31,69 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Linux: the process's state letter from /proc/<pid>/stat (`Z` zombie); null without /proc. */
+async function procState(pid: number): Promise<string | null> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) S …": comm may hold spaces and parentheses, so read after the last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) || null;
+  } catch {
+    return null;
+  }
+}
+
+/** Linux: the process's arguments (argv[0] first); null without /proc. */
+async function commandArgs(pid: number): Promise<string[] | null> {
+  try {
+    const raw = await readFile(`/proc/${pid}/cmdline`, 'utf8');
+    return raw.split('\u0000').filter((a, i, all) => a !== '' || i < all.length - 1);
+  } catch {
+    return null;
+  }
+}
+
+/** The `--pid-file` a command line names (`--pid-file F` or `--pid-file=F`, the last winning). */
+function pidFileArgument(args: readonly string[]): string | undefined {
+  let value: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--pid-file') value = args[i + 1];
+    else if (a.startsWith('--pid-file=')) value = a.slice('--pid-file='.length);
+  }
+  return value;
+}
+
+/**
+ * Is `pid` a collector: alive, not a zombie, and (where /proc exists) `collect` on its command
+ * line. With `pidFile`, also `--pid-file` naming that file: only such a process can own it. A pid
+ * that merely runs some `l2h collect` may be another run's collector that got a dead one's pid,
+ * and signalling or deferring to it would act on the wrong run.
+ */
+export async function collectorPid(pid: number, pidFile?: string): Promise<PidCheck> {
+  if (!processExists(pid)) return { alive: false, why: `process ${pid} is gone` };
+  if ((await procState(pid)) === 'Z') return { alive: false, why: `process ${pid} has exited (zombie)` };
+  const args = await commandArgs(pid);
+  if (args === null) return { alive: true, why: '' }; // no /proc: the pid is all there is to go by
+  if (args.includes('collect')) {
+    if (pidFile === undefined) return { alive: true, why: '' };
+    const named = pidFileArgument(args);
+    // A relative --pid-file is relative to that process's directory, not ours.
+    const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => process.cwd());
+    if (named !== undefined && resolve(cwd, named) === resolve(pidFile)) return { alive: true, why: '' };
+  }
+  const using = pidFile === undefined ? '' : `, not a collector using ${pidFile}`;
+  return {
+    alive: false,
+    why: `pid ${pid} now belongs to another program${using} (${args.join(' ').slice(0, 120)})`,
+  };
+}
+
 export async function acquirePidFile(path: string): Promise<PidFile> {
   let replacedStale: number | null = null;
   try {
     const text = (await readFile(path, 'utf8')).trim();
     const pid = Number.parseInt(text, 10);
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && (await collectorPid(pid, path)).alive) {
       throw usageError(
         `another collector is running: ${path} names live process ${pid}`,
         `stop it first (kill ${pid}), or use another --pid-file`,

@@ -16,7 +16,11 @@ export async function startClickHouseContainer(
   const { ClickHouseContainer } = await import('@testcontainers/clickhouse');
   const container = await new ClickHouseContainer(options.image).start();
   const url = container.getConnectionUrl();
-  const version = await clickhouseVersion(url, 10_000);
+  const version = await clickhouseVersion(url, 10_000).catch(async (err: unknown) => {
+    // The container is up: a failed version query must not leave it running.
+    await container.stop();
+    throw err;
+  });
   ctx.logger.info(
     { service: 'clickhouse', source: 'testcontainers', image: options.image, version },
     'service ready',

@@ -70,7 +70,7 @@ export async function startLocalClickHouse(
   const dir = await mkdtemp(join(tmpdir(), 'l2h-clickhouse-'));
   const configFile = join(dir, 'config.xml');
   const started = ctx.clock.monoUs();
-  let server: LocalServer;
+  let server: LocalServer | undefined;
   let version: string;
   try {
     server = await LocalServer.start(
@@ -92,6 +92,8 @@ export async function startLocalClickHouse(
     );
     version = await clickhouseVersion(`http://127.0.0.1:${server.port}`, 10_000);
   } catch (err) {
+    // It may be up already (the version query failed): stop it before deleting its directory.
+    await server?.stop(1_000);
     await rm(dir, { recursive: true, force: true });
     throw err;
   }

@@ -16,7 +16,11 @@ export async function startRedisContainer(
   const { RedisContainer } = await import('@testcontainers/redis');
   const container = await new RedisContainer(options.image).start();
   const url = container.getConnectionUrl();
-  const version = await redisVersion(url, 10_000);
+  const version = await redisVersion(url, 10_000).catch(async (err: unknown) => {
+    // The container is up: a failed version query must not leave it running.
+    await container.stop();
+    throw err;
+  });
   ctx.logger.info(
     { service: 'redis', source: 'testcontainers', image: options.image, version },
     'service ready',

@@ -29,7 +29,7 @@ export async function startLocalRedis(
   }
   const dir = await mkdtemp(join(tmpdir(), 'l2h-redis-'));
   const started = ctx.clock.monoUs();
-  let server: LocalServer;
+  let server: LocalServer | undefined;
   let version: string;
   try {
     server = await LocalServer.start(
@@ -62,6 +62,8 @@ export async function startLocalRedis(
     );
     version = await redisVersion(`redis://127.0.0.1:${server.port}`, 5_000);
   } catch (err) {
+    // It may be up already (the version query failed): stop it before deleting its directory.
+    await server?.stop(1_000);
     await rm(dir, { recursive: true, force: true });
     throw err;
   }

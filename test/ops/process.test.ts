@@ -6,12 +6,16 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { latestGap } from '../../ops/latest-gap.js';
 import { collectorProcess, removePidFileIf } from '../../ops/process.js';
 import { readStatusFile } from '../../ops/status-source.js';
+import { fakeCollector, killFakes } from '../collector/pipeline/pid-file-fakes.js';
 
 let dir: string;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'l2h-proc-'));
 });
-afterEach(() => rm(dir, { recursive: true, force: true }));
+afterEach(async () => {
+  await killFakes();
+  await rm(dir, { recursive: true, force: true });
+});
 
 async function deadPid(): Promise<number> {
   const child = spawn(process.execPath, ['-e', '']);
@@ -39,6 +43,32 @@ describe('is the collector running', () => {
     const p = await collectorProcess(file);
     expect(p.state).toBe('stale');
     expect(p.state === 'stale' && p.why).toMatch(/now belongs to another program/);
+  });
+
+  it("a pid now running another collector (other pid file): stale, not this run folder's", async () => {
+    const file = join(dir, 'c.pid');
+    const other = await fakeCollector(['--symbols', 'MSFT', '--pid-file', join(dir, 'other', 'c.pid')]);
+    await writeFile(file, `${other.pid}\n`);
+    const p = await collectorProcess(file);
+    expect(p.state).toBe('stale');
+    expect(p.state === 'stale' && p.why).toMatch(`not a collector using ${file}`);
+  });
+
+  it('a pid running a collector without any pid file: stale', async () => {
+    const file = join(dir, 'c.pid');
+    const other = await fakeCollector(['--symbols', 'MSFT', '--data-dir', join(dir, 'c.pid')]);
+    await writeFile(file, `${other.pid}\n`);
+    expect(await collectorProcess(file)).toMatchObject({ state: 'stale', pid: other.pid });
+  });
+
+  it('a collector using this pid file, given absolute or relative to its directory: running', async () => {
+    const file = join(dir, 'c.pid');
+    const absolute = await fakeCollector(['--pid-file', file]);
+    await writeFile(file, `${absolute.pid}\n`);
+    expect(await collectorProcess(file)).toEqual({ state: 'running', pid: absolute.pid });
+    const relative = await fakeCollector(['--pid-file=c.pid'], dir);
+    await writeFile(file, `${relative.pid}\n`);
+    expect(await collectorProcess(file)).toEqual({ state: 'running', pid: relative.pid });
   });
 
   it('a pid file holding garbage: stale', async () => {

@@ -106,15 +106,10 @@ describe('l2h collect flags', () => {
 });
 
 describe('l2h collect running headless', () => {
-  it('refuses a pid file naming a live process, replaces a stale one, stops on SIGTERM with exit 0', async () => {
+  it('replaces a stale pid file, refuses to start while a collector holds it, stops on SIGTERM with exit 0', async () => {
     const base = await baseArgs('pid');
     const pidFile = join(dir.path, 'collector.pid');
     const statusFile = join(dir.path, 'status.json');
-    await writeFile(pidFile, `${process.pid}\n`);
-    const refused = await fails([...base, '--pid-file', pidFile]);
-    expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(new RegExp(`live process ${process.pid}`));
-
     const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
       encoding: 'utf8',
     });
@@ -122,6 +117,14 @@ describe('l2h collect running headless', () => {
     const c = spawnCollect([...base, '--pid-file', pidFile, '--status-file', statusFile]);
     const ready = await c.ready;
     expect((await readFile(pidFile, 'utf8')).trim()).toBe(String(ready.pid));
+    expect(c.stderr()).toContain('replaced a stale pid file');
+
+    // Only a live collector using this pid file holds it (a pid alone may have been reused).
+    const refused = await fails([...base, '--pid-file', pidFile]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(new RegExp(`live process ${ready.pid}`));
+    expect((await readFile(pidFile, 'utf8')).trim()).toBe(String(ready.pid));
+
     await until(() => c.stdout.length > 0, 'ready');
     // The status file is rewritten every second.
     await until(() => {

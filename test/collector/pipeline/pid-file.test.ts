@@ -1,0 +1,61 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { acquirePidFile } from '../../../collector/pipeline/pid-file.js';
+import { tempDir } from './helpers.js';
+import { fakeCollector, killFakes } from './pid-file-fakes.js';
+
+let dir: { path: string; cleanup: () => Promise<void> };
+beforeEach(async () => {
+  dir = await tempDir('pidfile');
+});
+afterEach(async () => {
+  await killFakes();
+  await dir.cleanup();
+});
+
+describe('acquirePidFile', () => {
+  it('replaces a stale file whose pid now belongs to a live process that is not a collector', async () => {
+    const file = join(dir.path, 'collector.pid');
+    // Any live program the kernel gave the dead collector's pid to.
+    const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 60_000)'], { stdio: 'ignore' });
+    try {
+      await once(other, 'spawn');
+      await writeFile(file, `${other.pid}\n`);
+      const pid = await acquirePidFile(file);
+      expect(pid.replacedStale).toBe(other.pid);
+      expect((await readFile(file, 'utf8')).trim()).toBe(String(process.pid));
+      await pid.release();
+    } finally {
+      other.kill('SIGKILL');
+    }
+  });
+
+  it('replaces a stale file whose pid is now a collector using another pid file', async () => {
+    const file = join(dir.path, 'collector.pid');
+    const other = await fakeCollector(['--pid-file', join(dir.path, 'other', 'collector.pid')]);
+    await writeFile(file, `${other.pid}\n`);
+    const pid = await acquirePidFile(file);
+    expect(pid.replacedStale).toBe(other.pid);
+    await pid.release();
+  });
+
+  it('refuses while the pid is a live collector using this very pid file', async () => {
+    const file = join(dir.path, 'collector.pid');
+    const owner = await fakeCollector(['--symbols', 'AAPL', '--pid-file', file]);
+    await writeFile(file, `${owner.pid}\n`);
+    await expect(acquirePidFile(file)).rejects.toThrow(
+      `another collector is running: ${file} names live process ${owner.pid}`,
+    );
+    expect((await readFile(file, 'utf8')).trim()).toBe(String(owner.pid));
+  });
+
+  it('knows its pid file when the collector named it relative to its own working directory', async () => {
+    const file = join(dir.path, 'collector.pid');
+    const owner = await fakeCollector(['--pid-file=collector.pid'], dir.path);
+    await writeFile(file, `${owner.pid}\n`);
+    await expect(acquirePidFile(file)).rejects.toThrow(/another collector is running/);
+  });
+});
