@@ -3,9 +3,11 @@ import { L2_FAMILIES, type L2Family } from '../../collector/feed/options.js';
 import {
   acquirePidFile,
   COLLECTOR_DEFAULTS,
+  type CollectorHandle,
   type MonitorEndpoint,
   startCollector,
 } from '../../collector/pipeline/index.js';
+import { MAX_TIMER_MS } from '../../collector/pipeline/options.js';
 import { KAFKA_CLIENTS, type KafkaClientName } from '../../collector/sinks/kafka/kafka-sink.js';
 import { parseBrokers } from '../../collector/sinks/kafka/topics.js';
 import { availableSinks, parseSinkList, type SinkEndpoints } from '../../collector/sinks/registry.js';
@@ -155,6 +157,21 @@ function parsePositive(text: string, flag: string, integer: boolean): number {
     );
   }
   return n;
+}
+
+/**
+ * A flag that sets a timer, in ms (`unitMs` 1) or s (1000): refused past what a Node timer can
+ * hold, since a longer one fires after 1 ms and a "wait very long" would become "do not wait".
+ */
+function parseDelayMs(text: string, flag: string, unitMs: 1 | 1000, integer: boolean): number {
+  const n = parsePositive(text, flag, integer);
+  const max = Math.floor(MAX_TIMER_MS / unitMs);
+  if (n > max) {
+    throw usageError(
+      `${flag} must be at most ${max} (about 24.8 days, the longest a timer can wait), got ${JSON.stringify(text)}`,
+    );
+  }
+  return n * unitMs;
 }
 
 function family(text: string, where: string): L2Family {
@@ -322,7 +339,7 @@ export function registerCollect(program: Command): void {
         dataDir: flags.dataDir,
         journalDir: flags.journalDir,
         session: flags.session,
-        flushMs: parsePositive(flags.flushMs, '--flush-ms', false),
+        flushMs: parseDelayMs(flags.flushMs, '--flush-ms', 1, false),
         rotateMb: parsePositive(flags.rotateMb, '--rotate-mb', false),
         ...(flags.sinkQueueMb === undefined
           ? {}
@@ -333,14 +350,14 @@ export function registerCollect(program: Command): void {
             }),
         monitor: flags.monitor === undefined ? null : parseMonitor(flags.monitor, token),
         statusFile: flags.statusFile ?? null,
-        drainTimeoutMs: parsePositive(flags.drainTimeoutS, '--drain-timeout-s', false) * 1000,
+        drainTimeoutMs: parseDelayMs(flags.drainTimeoutS, '--drain-timeout-s', 1000, false),
         maxJournalMb:
           flags.maxJournalMb === undefined
             ? undefined
             : parsePositive(flags.maxJournalMb, '--max-journal-mb', false),
         feed: {
           admin: flags.admin,
-          staleMs: parsePositive(flags.staleMs ?? '5000', '--stale-ms', true),
+          staleMs: parseDelayMs(flags.staleMs ?? '5000', '--stale-ms', 1, true),
           ...(flags.maxLineKb === undefined
             ? {}
             : { maxLineBytes: parsePositive(flags.maxLineKb, '--max-line-kb', true) * 1024 }),
@@ -351,37 +368,49 @@ export function registerCollect(program: Command): void {
       const pid = flags.pidFile === undefined ? null : await acquirePidFile(flags.pidFile);
       if (pid?.replacedStale != null)
         logger.warn({ file: pid.path, stalePid: pid.replacedStale }, 'replaced a stale pid file');
+      // Handlers go in before start-up: resuming re-derives the whole journal (seconds to tens of
+      // seconds), and a signal then (systemctl restart, l2h stop) must still stop gracefully
+      // rather than kill us by its default action.
+      let handle: CollectorHandle | null = null;
+      let stopAsked: NodeJS.Signals | null = null;
+      let signals = 0;
+      const onSignal = (signal: NodeJS.Signals): void => {
+        signals++;
+        if (signals > 1) {
+          // The journal is crash-safe: a second signal may cut the drain short.
+          logger.warn({ signal }, 'second signal: exiting now; the next start resumes from the journal');
+          process.exit(1);
+        }
+        if (handle === null) {
+          logger.info({ signal }, 'signal during start-up: stopping gracefully once started');
+          stopAsked = signal;
+          return;
+        }
+        logger.info({ signal }, 'signal: stopping gracefully');
+        void handle.stop(signal);
+      };
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
       try {
-        const handle = await startCollector({ ...options, logger });
+        const started = await startCollector({ ...options, logger });
+        handle = started;
         process.stdout.write(
-          `${JSON.stringify({ event: 'ready', session: handle.session, sessionDir: handle.sessionDir, resumed: handle.resumed, pid: process.pid, monitor: handle.monitorUrl })}\n`,
+          `${JSON.stringify({ event: 'ready', session: started.session, sessionDir: started.sessionDir, resumed: started.resumed, pid: process.pid, monitor: started.monitorUrl })}\n`,
         );
-        let signals = 0;
-        const onSignal = (signal: NodeJS.Signals): void => {
-          signals++;
-          if (signals > 1) {
-            // The journal is crash-safe: a second signal may cut the drain short.
-            logger.warn({ signal }, 'second signal: exiting now; the next start resumes from the journal');
-            process.exit(1);
-          }
-          logger.info({ signal }, 'signal: stopping gracefully');
-          void handle.stop(signal);
-        };
-        process.on('SIGTERM', onSignal);
-        process.on('SIGINT', onSignal);
-        const progress = isInteractive() ? setInterval(() => showProgress(handle.status()), 1000) : null;
-        const result = await handle.done;
+        if (stopAsked !== null) void started.stop(stopAsked);
+        const progress = isInteractive() ? setInterval(() => showProgress(started.status()), 1000) : null;
+        const result = await started.done;
         if (progress !== null) {
           clearInterval(progress);
           process.stderr.write('\n');
         }
-        process.off('SIGTERM', onSignal);
-        process.off('SIGINT', onSignal);
         process.stdout.write(
           `${JSON.stringify({ event: 'stopped', session: result.session, sinksDrained: result.sinksDrained, error: result.error?.describe() ?? null })}\n`,
         );
         if (result.error !== null) throw result.error;
       } finally {
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
         await pid?.release();
         logger.flush();
       }

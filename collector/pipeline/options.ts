@@ -123,9 +123,23 @@ export const COLLECTOR_DEFAULTS = {
   groupCommit: true,
 } as const;
 
+/**
+ * The longest delay a Node timer holds: past it `setTimeout` fires after 1 ms (with a
+ * TimeoutOverflowWarning), so a longer wait would silently become no wait at all.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 function positive(value: number, name: string): number {
   if (!Number.isFinite(value) || value <= 0)
     throw usageError(`${name} must be a positive number, got ${String(value)}`);
+  return value;
+}
+
+/** A delay that backs a timer: positive, and no longer than a timer can hold. */
+function timerMs(value: number, name: string): number {
+  positive(value, name);
+  if (value > MAX_TIMER_MS)
+    throw usageError(`${name} must be at most ${MAX_TIMER_MS} ms (about 24.8 days), got ${String(value)}`);
   return value;
 }
 
@@ -154,7 +168,7 @@ export function resolveCollectorOptions(o: CollectorOptions): ResolvedCollectorO
     dataDir: resolve(o.dataDir),
     journalDir: resolve(o.journalDir),
     session: o.session ?? null,
-    flushMs: positive(o.flushMs ?? COLLECTOR_DEFAULTS.flushMs, 'flush interval (--flush-ms)'),
+    flushMs: timerMs(o.flushMs ?? COLLECTOR_DEFAULTS.flushMs, 'flush interval (--flush-ms)'),
     rotateBytes: Math.round(
       positive(o.rotateMb ?? COLLECTOR_DEFAULTS.rotateMb, 'segment size (--rotate-mb)') * MiB,
     ),
@@ -162,7 +176,7 @@ export function resolveCollectorOptions(o: CollectorOptions): ResolvedCollectorO
       o.maxJournalMb === undefined ? undefined : Math.round(positive(o.maxJournalMb, 'journal limit') * MiB),
     monitor: o.monitor ?? null,
     statusFile: o.statusFile ?? null,
-    drainTimeoutMs: positive(o.drainTimeoutMs ?? COLLECTOR_DEFAULTS.drainTimeoutMs, 'drain timeout'),
+    drainTimeoutMs: timerMs(o.drainTimeoutMs ?? COLLECTOR_DEFAULTS.drainTimeoutMs, 'drain timeout'),
     runner: o.runner ?? {},
     journal: {
       highWaterBytes: COLLECTOR_DEFAULTS.journalHighWaterBytes,
