@@ -22,6 +22,7 @@ interface SimulateFlags {
   readonly maxSymbols?: string;
   readonly holdWhenUnwatched?: boolean;
   readonly progressEvery?: string;
+  readonly checkpointEvery?: string;
   readonly logLevel?: string;
 }
 
@@ -111,6 +112,11 @@ export function registerSimulate(program: Command): void {
       '--progress-every <lines>',
       'print a progress event every this many tape lines, e.g. --progress-every 1000',
     )
+    .option(
+      '--checkpoint-every <lines>',
+      "note each connection's running SHA-256 every this many lines (default 100000): a verification " +
+        'compares a connection cut short by a crash up to its last checkpoint, e.g. --checkpoint-every 500',
+    )
     .option('--exit-at-end', 'exit once the tape is replayed and every queue is flushed')
     .option('--stats <file>', 'also write the final stats JSON to this file, e.g. --stats run/sim-stats.json')
     .option(
@@ -149,6 +155,10 @@ export function registerSimulate(program: Command): void {
           flags.progressEvery === undefined
             ? undefined
             : parseNumberFlag(flags.progressEvery, '--progress-every', 1, true),
+        checkpointEvery:
+          flags.checkpointEvery === undefined
+            ? undefined
+            : parseNumberFlag(flags.checkpointEvery, '--checkpoint-every', 1, true),
         logger,
         onEvent: emit,
       });

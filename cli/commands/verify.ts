@@ -5,6 +5,7 @@ import type { SinkName } from '../../collector/sinks/sink.js';
 import { inputError } from '../../common/errors.js';
 import type { RunResults } from '../../harness/results/types.js';
 import { runPaths } from '../../harness/run-dir.js';
+import { readSimStats, truncationAllowedOf } from '../../harness/scenarios/common.js';
 import { formatSummary } from '../../harness/summary.js';
 import { jsonlSource } from '../../harness/verify/sinks/jsonl-source.js';
 import { verifyRun } from '../../harness/verify/verify-run.js';
@@ -16,7 +17,8 @@ export function registerVerify(program: Command): void {
     .description(
       'Run the verifications again over a finished run directory (simulator stats vs journal, journal vs\n' +
         'the JSONL sink, every record vs the reference), rewrite results.json and the report.\n' +
-        'Sinks held by services (ClickHouse, Kafka, Redis) are checked by `l2h replay` while they run.',
+        'Sinks held by services (ClickHouse, Kafka, Redis) are checked by `l2h replay` while they run: their\n' +
+        'checks, and those about how the processes ended, are carried over as measured then, and count in the verdict.',
     )
     .argument('<dir>', 'a run directory written by `l2h replay`')
     .addHelpText('after', '\nExample:\n  l2h verify runs/20261125-210000\n')
@@ -33,14 +35,23 @@ export function registerVerify(program: Command): void {
           error: String(err),
         });
       }
+      // A crash scenario's cut-short connections are allowed again, or its passing run would fail.
+      const truncation = truncationAllowedOf(previous, await readSimStats(paths));
       const outcome = await verifyRun({
         runDir: paths.dir,
         depth: config.depth ?? 10,
         sinks: [jsonlSource(paths.data)],
+        truncatedAllowed: truncation.names,
       });
-      // Checks about how the processes ended cannot be measured again; they are kept as measured then.
-      const kept = previous.checks.filter((c) => c.id.startsWith('process.') || c.id.startsWith('scenario.'));
-      const checks = [...kept, ...outcome.checks];
+      // What cannot be measured again here (how the processes ended, scenario checks, sinks held
+      // by services that are gone) is kept as measured then: dropping a failed one would turn a
+      // failed run into a pass. Re-measured checks take their old place; new ones go last.
+      const fresh = new Map(outcome.checks.map((c) => [c.id, c]));
+      const carried = previous.checks.filter((c) => !fresh.has(c.id));
+      const checks = [
+        ...previous.checks.map((c) => fresh.get(c.id) ?? c),
+        ...outcome.checks.filter((c) => !previous.checks.some((p) => p.id === c.id)),
+      ];
       const results: RunResults = {
         ...previous,
         checks,
@@ -48,12 +59,21 @@ export function registerVerify(program: Command): void {
       };
       await writeFile(paths.results, `${JSON.stringify(results, null, 2)}\n`);
       const { files } = await writeReport(paths.dir);
+      const notes = [
+        `re-measured: ${outcome.checks.map((c) => c.id).join(', ')}`,
+        carried.length > 0
+          ? `carried over as measured by the run, not re-measured: ${carried.map((c) => `${c.id} (${c.pass ? 'pass' : 'FAIL'})`).join(', ')}`
+          : 'carried over: none',
+        truncation.names.size > 0
+          ? `connections allowed to be cut short (${truncation.source === 'recorded' ? 'as the run recorded' : `as the ${previous.run.scenario} scenario allows`}): ${[...truncation.names].join(', ')}`
+          : null,
+      ].filter((n): n is string => n !== null);
       process.stdout.write(
-        formatSummary(
+        `${notes.join('\n')}\n${formatSummary(
           results,
           paths.dir,
           files.filter((f) => f.endsWith('.html')),
-        ),
+        )}`,
       );
       process.exitCode = results.verdict === 'pass' ? 0 : 1;
     });

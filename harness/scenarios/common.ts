@@ -11,7 +11,7 @@ import { openTape } from '../../collector/tape/reader.js';
 import { L2hError } from '../../common/errors.js';
 import type { FaultReport } from '../../simulator/faults/injector.js';
 import type { ConnectionReport, ReplayReport } from '../../simulator/stats.js';
-import type { Check, Evidence } from '../results/types.js';
+import type { Check, Evidence, RunResults } from '../results/types.js';
 import type { RunPaths } from '../run-dir.js';
 import type { ReplayControl, SentPerChannel } from './hooks.js';
 
@@ -198,6 +198,13 @@ export async function withEnv<T>(name: string, value: string | null, fn: () => P
  * kill, its journal may stop short of what the simulator sent (what the dead process had not
  * read or journaled).
  */
+/**
+ * Simulator arguments for a scenario whose connections a crash or a reset may cut short: a
+ * running digest every this many lines lets the verification compare such a connection up to
+ * its last checkpoint (it reports the lines after it as not verified).
+ */
+export const CUT_SHORT_SIMULATOR_ARGS: readonly string[] = ['--checkpoint-every', '500'];
+
 export function allButLastConnections(stats: SimStatsFile): Set<string> {
   const perChannel = new Map<string, number>();
   for (const conn of stats.connections) perChannel.set(conn.channel, (perChannel.get(conn.channel) ?? 0) + 1);
@@ -240,4 +247,31 @@ export async function journaledThenDrained(
     const st = await control.readStatus();
     return st && st.sinks.length > 0 && st.sinks.every((s) => s.lag === 0) ? st : null;
   });
+}
+
+/** Where `truncationAllowedOf` found the connections a run allowed to be cut short. */
+export type TruncationSource = 'recorded' | 'scenario' | 'none';
+
+/**
+ * The connections a finished run allowed to be cut short, for verifying it again (`l2h verify`):
+ * what its feed check recorded, or, for a run written before that was recorded, what its
+ * scenario allows (recomputed from the simulator's stats as the scenario does). A sink-outage
+ * run allows it only under sabotage, which a results file of that age does not say: none.
+ */
+export function truncationAllowedOf(
+  results: RunResults,
+  stats: SimStatsFile,
+): { readonly names: ReadonlySet<string>; readonly source: TruncationSource } {
+  const feed = results.checks.find((c) => c.id === 'zero-loss.simulator-vs-journal');
+  const recorded = feed?.evidence.details?.['truncatedAllowed'];
+  if (Array.isArray(recorded) && recorded.every((n) => typeof n === 'string'))
+    return { names: new Set(recorded), source: 'recorded' };
+  switch (results.run.scenario) {
+    case 'crash-restart':
+      return { names: allButLastConnections(stats), source: 'scenario' };
+    case 'disconnect-storm':
+      return { names: resetConnectionNames(stats), source: 'scenario' };
+    default:
+      return { names: new Set(), source: 'none' };
+  }
 }

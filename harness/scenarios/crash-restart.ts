@@ -24,6 +24,7 @@ import { readJournal } from '../verify/journal-reader.js';
 import type { VerifyOutcome } from '../verify/verify-run.js';
 import {
   allButLastConnections,
+  CUT_SHORT_SIMULATOR_ARGS,
   pollFor,
   readSimStats,
   scenarioCheck,
@@ -86,7 +87,12 @@ export const crashRestart: Scenario = {
       command: o.command,
       scenario: 'crash-restart',
       logger: o.logger,
-      simulatorArgs: ['--hold-when-unwatched', '--progress-every', String(progressEvery)],
+      simulatorArgs: [
+        '--hold-when-unwatched',
+        '--progress-every',
+        String(progressEvery),
+        ...CUT_SHORT_SIMULATOR_ARGS,
+      ],
       hooks: {
         duringReplay: (c) => killAndRestart(c, plan, kills, o.sabotage ?? false),
         afterTapeEnd: (c) => stopSimulatorThenSettle(c),

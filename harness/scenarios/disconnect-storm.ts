@@ -11,6 +11,7 @@ import { type ReplayOutcome, runReplay } from '../replay/replay.js';
 import type { Check } from '../results/types.js';
 import type { VerifyOutcome } from '../verify/verify-run.js';
 import {
+  CUT_SHORT_SIMULATOR_ARGS,
   connectionNames,
   readGapRecords,
   readSimStats,
@@ -72,7 +73,7 @@ export const disconnectStorm: Scenario = {
         command: o.command,
         scenario: 'disconnect-storm',
         logger: o.logger,
-        simulatorArgs: ['--faults', JSON.stringify(spec)],
+        simulatorArgs: ['--faults', JSON.stringify(spec), ...CUT_SHORT_SIMULATOR_ARGS],
         hooks: {
           afterTapeEnd: (c) => stopSimulatorThenSettle(c),
           truncatedAllowed: async (c) => resetConnectionNames(await readSimStats(c.paths)),

@@ -15,6 +15,7 @@ import type { Check } from '../results/types.js';
 import { runPaths } from '../run-dir.js';
 import {
   allButLastConnections,
+  CUT_SHORT_SIMULATOR_ARGS,
   journaledThenDrained,
   pollFor,
   readSimStats,
@@ -69,6 +70,7 @@ export const sinkOutage: Scenario = {
         scenario: 'sink-outage',
         logger: o.logger,
         collectorArgs: sinks.collectorArgs(),
+        ...(o.sabotage ? { simulatorArgs: CUT_SHORT_SIMULATOR_ARGS } : {}),
         sinkSources: sinks.sources(runPaths(resolve(o.out))),
         services: sinks.services.describe(),
         hooks: {

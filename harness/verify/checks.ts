@@ -16,7 +16,11 @@ export function sinkLossCheck(t: SinkTally): Check {
   const strict = IDEMPOTENT.has(t.name);
   const tt = t.totals;
   const pass =
-    tt.lost === 0 && tt.unexpected === 0 && tt.unparseable === 0 && (!strict || tt.duplicated === 0);
+    tt.lost === 0 &&
+    tt.unexpected === 0 &&
+    tt.unparseable === 0 &&
+    tt.misfiled === 0 &&
+    (!strict || tt.duplicated === 0);
   const differences: Difference[] = [
     ...t.firstLost.map((l) => ({
       where: `seq ${l.seq} ${l.symbol} ${l.kind}`,
@@ -25,6 +29,11 @@ export function sinkLossCheck(t: SinkTally): Check {
     })),
     ...t.firstUnexpected.map((u) => ({ where: u.where, expected: null, actual: u.why })),
     ...t.firstUnparseable.map((u) => ({ where: u.where, expected: 'a JSON record', actual: u.raw })),
+    ...t.firstMisfiled.map((m) => ({
+      where: m.where,
+      expected: `seq ${m.seq} ${m.kind} in the file of its symbol and day`,
+      actual: m.why,
+    })),
     ...(strict
       ? t.firstDuplicated.map((d) => ({
           where: d.where,
@@ -38,9 +47,9 @@ export function sinkLossCheck(t: SinkTally): Check {
     group: 'zero-loss',
     title: `Every record the journal implies is in ${t.name}, once`,
     threshold: strict
-      ? 'lost = 0, unexpected = 0, duplicates = 0'
-      : 'lost = 0, unexpected = 0 (duplicates counted)',
-    measured: `${tt.present} of ${tt.expected} present; lost ${tt.lost}, duplicated ${tt.duplicated}, unexpected ${tt.unexpected}, unparseable ${tt.unparseable}${tt.collapsedDuplicates ? `, collapsed by ${t.dedup} ${tt.collapsedDuplicates}` : ''}`,
+      ? 'lost = 0, unexpected = 0, misfiled = 0, duplicates = 0'
+      : 'lost = 0, unexpected = 0, misfiled = 0 (duplicates counted)',
+    measured: `${tt.present} of ${tt.expected} present; lost ${tt.lost}, duplicated ${tt.duplicated}, unexpected ${tt.unexpected}, unparseable ${tt.unparseable}${tt.misfiled ? `, misfiled ${tt.misfiled}` : ''}${tt.collapsedDuplicates ? `, collapsed by ${t.dedup} ${tt.collapsedDuplicates}` : ''}`,
     pass,
     evidence: {
       counts: {
@@ -50,6 +59,7 @@ export function sinkLossCheck(t: SinkTally): Check {
         duplicated: tt.duplicated,
         unexpected: tt.unexpected,
         unparseable: tt.unparseable,
+        misfiled: tt.misfiled,
         collapsedDuplicates: tt.collapsedDuplicates,
       },
       differences,

@@ -28,6 +28,8 @@ export interface SinkTally {
     unexpected: number;
     mismatched: number;
     unparseable: number;
+    /** Expected records stored where the sink's layout says they do not belong (JSONL file name). */
+    misfiled: number;
     collapsedDuplicates: number;
   };
   readonly firstLost: { kind: RecordKind; seq: number; symbol: string }[];
@@ -40,6 +42,7 @@ export interface SinkTally {
     record: Readonly<Record<string, unknown>>;
   }[];
   readonly firstUnparseable: { where: string; raw: string }[];
+  readonly firstMisfiled: { kind: RecordKind; seq: number; where: string; why: string }[];
 }
 
 function keyTally(map: Map<string, KeyTally>, key: string): KeyTally {
@@ -54,7 +57,8 @@ function keyTally(map: Map<string, KeyTally>, key: string): KeyTally {
 /**
  * Compare everything one sink holds with the records the journal should have produced: lost
  * (expected, absent), duplicated (present more than once), unexpected (no such record expected:
- * wrong session, unknown seq, wrong kind), mismatched (present, but not the expected content).
+ * wrong session, unknown seq, wrong kind), mismatched (present, but not the expected content),
+ * misfiled (present, but not where the sink's layout puts it: another symbol's or day's file).
  */
 export async function tallySink(index: ExpectedIndex, source: SinkRecordSource): Promise<SinkTally> {
   const size = index.journalLines + 1;
@@ -74,6 +78,7 @@ export async function tallySink(index: ExpectedIndex, source: SinkRecordSource):
       unexpected: 0,
       mismatched: 0,
       unparseable: 0,
+      misfiled: 0,
       collapsedDuplicates: 0,
     },
     firstLost: [],
@@ -81,6 +86,7 @@ export async function tallySink(index: ExpectedIndex, source: SinkRecordSource):
     firstUnexpected: [],
     firstMismatched: [],
     firstUnparseable: [],
+    firstMisfiled: [],
   };
   for (const [key, n] of Object.entries(index.counts)) keyTally(tally.keys, key).expected = n;
   for await (const batch of source.batches()) {
@@ -110,6 +116,12 @@ export async function tallySink(index: ExpectedIndex, source: SinkRecordSource):
       ) {
         unexpected(`no ${r.kind} record expected at seq ${String(seq)}`);
         continue;
+      }
+      // Still present (a reader of that file sees it), but not where a reader looks for it.
+      if (r.misplaced !== undefined) {
+        tally.totals.misfiled++;
+        if (tally.firstMisfiled.length < FIRST)
+          tally.firstMisfiled.push({ kind: r.kind, seq, where: r.where, why: r.misplaced });
       }
       const symbol = index.symbols[index.symbolOf[r.kind][seq]!]!;
       const t = keyTally(tally.keys, `${r.kind}/${symbol}`);

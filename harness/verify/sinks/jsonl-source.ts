@@ -6,6 +6,57 @@ import type { SinkRecord, SinkRecordSource } from './source.js';
 
 const FILE = /^(.+)_(l2|l1|ticks|gaps)_(\d{8})\.jsonl$/;
 
+/**
+ * The symbol as CONTRACTS §2 names its file, written here again rather than imported from the
+ * collector, so that a collector escaping it wrongly cannot agree with itself: `A–Z a–z 0–9 _ -`
+ * and a `.` that is not first stay, every other character is `%XX` per UTF-8 byte, upper case.
+ */
+export function expectedFileSymbol(symbol: string): string {
+  let out = '';
+  for (const c of symbol) {
+    if (/[A-Za-z0-9_-]/.test(c) || (c === '.' && out !== '')) out += c;
+    else for (const b of Buffer.from(c, 'utf8')) out += `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+/**
+ * The symbol a JSONL file's name stands for, or null when the name is not how CONTRACTS §2 escapes
+ * any symbol (`@ESU25` for `%40ESU25`): then no record belongs in that file.
+ */
+export function fileNameSymbol(escaped: string): string | null {
+  try {
+    const symbol = decodeURIComponent(escaped);
+    return expectedFileSymbol(symbol) === escaped ? symbol : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Why a record does not belong in the file of `symbol` (null: a malformed name) and `day`, or null. */
+export function misplacement(
+  record: Readonly<Record<string, unknown>>,
+  symbol: string | null,
+  day: string,
+): string | null {
+  const why: string[] = [];
+  const s = record['symbol'];
+  if (symbol === null || s !== symbol)
+    why.push(
+      symbol === null
+        ? `symbol ${JSON.stringify(s)} in a file whose name is no symbol escaped as CONTRACTS §2 says`
+        : `symbol ${JSON.stringify(s)} in the file of ${symbol}`,
+    );
+  const t = record['timestamp'];
+  // `YYYY-MM-DD…` is the day `YYYYMMDD`; anything else cannot be this file's day.
+  const recordDay =
+    typeof t === 'string' && t[4] === '-' && t[7] === '-'
+      ? `${t.slice(0, 4)}${t.slice(5, 7)}${t.slice(8, 10)}`
+      : null;
+  if (recordDay !== day) why.push(`timestamp ${JSON.stringify(t)} in the file of day ${day}`);
+  return why.length === 0 ? null : why.join('; ');
+}
+
 /** The JSONL sink's files in a data directory, read line by line (never whole). */
 export function jsonlSource(dataDir: string): SinkRecordSource {
   return {
@@ -14,7 +65,9 @@ export function jsonlSource(dataDir: string): SinkRecordSource {
     async *batches() {
       const names = (await readdir(dataDir).catch(() => [] as string[])).filter((n) => FILE.test(n)).sort();
       for (const name of names) {
-        const kind = FILE.exec(name)![2] as RecordKind;
+        const [, fileSymbol, fileKind, fileDay] = FILE.exec(name)!;
+        const kind = fileKind as RecordKind;
+        const symbol = fileNameSymbol(fileSymbol!);
         let lineNo = 0;
         let rest = '';
         let batch: SinkRecord[] = [];
@@ -29,11 +82,13 @@ export function jsonlSource(dataDir: string): SinkRecordSource {
           } catch {
             record = null;
           }
-          batch.push(
-            record
-              ? { kind, record, where: `${name}:${lineNo}` }
-              : { kind, record, where: `${name}:${lineNo}`, raw: text.slice(0, 300) },
-          );
+          const where = `${name}:${lineNo}`;
+          if (record === null) {
+            batch.push({ kind, record, where, raw: text.slice(0, 300) });
+            return;
+          }
+          const misplaced = misplacement(record, symbol, fileDay!);
+          batch.push(misplaced === null ? { kind, record, where } : { kind, record, where, misplaced });
         };
         for await (const chunk of createReadStream(join(dataDir, name), {
           encoding: 'utf8',

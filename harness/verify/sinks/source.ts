@@ -8,6 +8,11 @@ export interface SinkRecord {
   readonly where: string;
   /** The stored text when it would not parse. */
   readonly raw?: string;
+  /**
+   * Why the record is not where the sink's layout says it belongs (a JSONL record in another
+   * symbol's or another day's file); absent when it is, or when the sink has no such layout.
+   */
+  readonly misplaced?: string;
 }
 
 /** Reads everything one sink holds. Implementations per sink live beside this file. */

@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -87,6 +87,40 @@ describe('verifications fail for the right reason', () => {
     const l1 = checks.find((c) => c.id === 'records.l1')!;
     expect(l1.evidence.counts?.['mismatched']).toBe(1);
     expect(l1.evidence.differences?.some((d) => d.where.endsWith('.bid'))).toBe(true);
+  }, 60_000);
+
+  it("journal vs JSONL: records in another symbol's file, or in a file of another day", async () => {
+    const run = await copy('misfiled');
+    const data = runPaths(run).data;
+    const names = await readdir(data);
+    const l2 = names.filter((n) => /_l2_\d{8}\.jsonl$/.test(n)).sort();
+    // One symbol's L2 records appended to another symbol's file; one L1 file renamed to another day.
+    const [from, into] = [l2[0]!, l2[1]!];
+    const moved = (await readFile(join(data, from), 'utf8')).split('\n').filter(Boolean).length;
+    await writeFile(join(data, into), await readFile(join(data, from), 'utf8'), { flag: 'a' });
+    await rm(join(data, from));
+    const l1 = names.find((n) => /_l1_\d{8}\.jsonl$/.test(n))!;
+    const l1Lines = (await readFile(join(data, l1), 'utf8')).split('\n').filter(Boolean).length;
+    await rename(join(data, l1), join(data, l1.replace(/_\d{8}\.jsonl$/, '_19990101.jsonl')));
+    const checks = await verify(run);
+    expect(failing(checks)).toEqual(['zero-loss.journal-vs-jsonl']);
+    const loss = checks.find((c) => c.id === 'zero-loss.journal-vs-jsonl')!;
+    expect(loss.evidence.counts).toMatchObject({ lost: 0, unexpected: 0, misfiled: moved + l1Lines });
+    expect(loss.measured).toContain(`misfiled ${moved + l1Lines}`);
+    expect(loss.evidence.differences?.[0]?.actual).toMatch(/in the file of /);
+  }, 60_000);
+
+  it('journal vs JSONL: a symbol file named without its escaping (`@ESU25` for `%40ESU25`)', async () => {
+    const run = await copy('unescaped');
+    const data = runPaths(run).data;
+    const escaped = (await readdir(data)).find((n) => n.startsWith('%40'))!;
+    const lines = (await readFile(join(data, escaped), 'utf8')).split('\n').filter(Boolean).length;
+    await rename(join(data, escaped), join(data, escaped.replace('%40', '@')));
+    const checks = await verify(run);
+    expect(failing(checks)).toEqual(['zero-loss.journal-vs-jsonl']);
+    expect(checks.find((c) => c.id === 'zero-loss.journal-vs-jsonl')!.evidence.counts?.['misfiled']).toBe(
+      lines,
+    );
   }, 60_000);
 
   it('sink consistency: two sinks that hold different records for one symbol', async () => {
