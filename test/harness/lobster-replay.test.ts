@@ -3,12 +3,11 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../common/logger.js';
 import { SHARED_ENV, sharedDir } from '../../common/shared-dir.js';
 import { importLobster } from '../../fixtures/index.js';
-import { runReplay } from '../../harness/replay/replay.js';
 import { readJournal } from '../../harness/verify/journal-reader.js';
 import { findSessionDir } from '../../harness/verify/verify-run.js';
+import { testReplay } from './replay-helpers.js';
 
 const LOBSTER = join(sharedDir(), 'data', 'lobster');
 const MESSAGES = join(LOBSTER, 'AAPL_2012-06-21_34200000_57600000_message_10.csv');
@@ -42,19 +41,7 @@ describe('LOBSTER AAPL 2012-06-21 through the real collector', () => {
     dir = await mkdtemp(join(tmpdir(), 'l2h-lobster-'));
     const tape = join(dir, 'aapl.tape');
     await importLobster({ messageFile: MESSAGES, orderbookFile: ORDERBOOK, out: tape });
-    const { results } = await runReplay({
-      tape,
-      out: join(dir, 'run'),
-      speed: 'max',
-      rate: null,
-      sinks: ['jsonl'],
-      depth: 10,
-      seed: 1,
-      timeoutMs: 120_000,
-      command: 'test',
-      scenario: null,
-      logger: silentLogger,
-    });
+    const { results } = await testReplay({ tape, out: join(dir, 'run') });
     expect(results.checks.filter((c) => !c.pass).map((c) => c.id)).toEqual([]);
     const data = join(dir, 'run', 'data');
     const file = (await readdir(data)).find((n) => n.startsWith('AAPL_l2_'))!;

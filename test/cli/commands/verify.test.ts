@@ -1,52 +1,28 @@
 import { createHash } from 'node:crypto';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerVerify } from '../../../cli/commands/verify.js';
-import { silentLogger } from '../../../common/logger.js';
-import { generateTape } from '../../../fixtures/index.js';
-import { runReplay } from '../../../harness/replay/replay.js';
 import type { Check, RunResults } from '../../../harness/results/types.js';
 import { runPaths } from '../../../harness/run-dir.js';
 import type { SentConnection } from '../../../harness/verify/feed-check.js';
 import { readJournal } from '../../../harness/verify/journal-reader.js';
 import { findSessionDir } from '../../../harness/verify/verify-run.js';
+import { cleanRun } from '../../harness/replay-helpers.js';
 
 let root = '';
-let clean = '';
+let copy: (name: string) => Promise<string>;
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'l2h-cli-verify-'));
-  const tape = join(root, 'day.tape');
-  await generateTape({ seed: 'cli-verify', lines: 4000 }, tape);
-  clean = join(root, 'clean');
-  const { results } = await runReplay({
-    tape,
-    out: clean,
-    speed: 'max',
-    rate: null,
-    sinks: ['jsonl'],
-    depth: 10,
-    seed: 1,
-    timeoutMs: 120_000,
-    command: 'test',
-    scenario: null,
-    logger: silentLogger,
-  });
-  expect(results.checks.filter((c) => !c.pass).map((c) => c.id)).toEqual([]);
+  ({ copy } = await cleanRun(root, { seed: 'cli-verify', lines: 4000 }));
 }, 180_000);
 
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
-
-async function copy(name: string): Promise<string> {
-  const to = join(root, name);
-  await cp(clean, to, { recursive: true });
-  return to;
-}
 
 /** Runs `l2h verify DIR` through commander as main.ts does: stdout, exit code, results written. */
 async function verify(dir: string): Promise<{ stdout: string; exitCode: number; results: RunResults }> {

@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SinkName } from '../../../collector/sinks/sink.js';
 import { silentLogger } from '../../../common/logger.js';
 import { generateTape } from '../../../fixtures/index.js';
-import { runReplay } from '../../../harness/replay/replay.js';
 import { prepareSinkServices } from '../../../harness/replay/sink-services.js';
 import type { RunResults } from '../../../harness/results/types.js';
 import { runPaths } from '../../../harness/run-dir.js';
@@ -15,6 +14,7 @@ import {
   readSimStats,
   stopSimulatorThenSettle,
 } from '../../../harness/scenarios/common.js';
+import { testReplay } from '../replay-helpers.js';
 
 const services = inject('services');
 const SINKS: SinkName[] = ['jsonl', 'clickhouse', 'kafka', 'redis'];
@@ -56,18 +56,12 @@ describe(`replay into all four sinks (clickhouse ${services.clickhouse.source}, 
     const out = join(dir, name);
     const sinks = await prepareSinkServices(SINKS, out, silentLogger);
     try {
-      const { results } = await runReplay({
+      const { results } = await testReplay({
         tape,
         out,
         speed: crash ? 1 : 'max',
         rate: crash ? 1500 : null,
         sinks: SINKS,
-        depth: 10,
-        seed: 1,
-        timeoutMs: 120_000,
-        command: 'test',
-        scenario: null,
-        logger: silentLogger,
         collectorArgs: sinks.collectorArgs,
         collectorEnv: sinks.env,
         sinkSources: sinks.sources,

@@ -10,12 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CollectorStatus } from '../../../collector/monitor/status.js';
-import { silentLogger } from '../../../common/logger.js';
-import { runReplay } from '../../../harness/replay/replay.js';
 import { tapeShape } from '../../../harness/scenarios/common.js';
 import { journalFacts } from '../../../harness/scenarios/journal-facts.js';
 import { scenarioTape } from '../../../harness/scenarios/tape.js';
 import { findSessionDir } from '../../../harness/verify/verify-run.js';
+import { testReplay } from '../replay-helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'l2h-symbol-limit-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -27,18 +26,10 @@ describe('symbol limit', () => {
     const limit = shape.symbols.length - 2;
     const refused = shape.symbols.slice(limit);
     const out = join(root, 'run');
-    const { results } = await runReplay({
+    const { results } = await testReplay({
       tape,
       out,
-      speed: 'max',
-      rate: null,
-      sinks: ['jsonl'],
-      depth: 10,
-      seed: 1,
       timeoutMs: 60_000,
-      command: 'test',
-      scenario: null,
-      logger: silentLogger,
       simulatorArgs: ['--max-symbols', String(limit)],
     });
     expect(results.checks.find((c) => c.id === 'zero-loss.simulator-vs-journal')?.pass).toBe(true);

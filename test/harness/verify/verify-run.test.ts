@@ -1,10 +1,7 @@
-import { cp, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../common/logger.js';
-import { generateTape } from '../../../fixtures/index.js';
-import { runReplay } from '../../../harness/replay/replay.js';
 import type { Check } from '../../../harness/results/types.js';
 import { runPaths } from '../../../harness/run-dir.js';
 import { consistencyCheck } from '../../../harness/verify/checks.js';
@@ -12,6 +9,7 @@ import { tallySink } from '../../../harness/verify/sink-tally.js';
 import { jsonlSource } from '../../../harness/verify/sinks/jsonl-source.js';
 import type { SinkRecord, SinkRecordSource } from '../../../harness/verify/sinks/source.js';
 import { findSessionDir, verifyRun } from '../../../harness/verify/verify-run.js';
+import { cleanRun } from '../replay-helpers.js';
 
 /**
  * Each verification fails for its own reason: a clean run passes, then a copy of it is damaged in
@@ -19,38 +17,16 @@ import { findSessionDir, verifyRun } from '../../../harness/verify/verify-run.js
  */
 describe('verifications fail for the right reason', () => {
   let dir: string;
-  let clean: string;
+  let copy: (name: string) => Promise<string>;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'l2h-verify-'));
-    const tape = join(dir, 'day.tape');
-    await generateTape({ seed: 'verify-test', lines: 6000 }, tape);
-    clean = join(dir, 'clean');
-    const { results } = await runReplay({
-      tape,
-      out: clean,
-      speed: 'max',
-      rate: null,
-      sinks: ['jsonl'],
-      depth: 10,
-      seed: 1,
-      timeoutMs: 120_000,
-      command: 'test',
-      scenario: null,
-      logger: silentLogger,
-    });
-    expect(results.checks.filter((c) => !c.pass).map((c) => c.id)).toEqual([]);
+    ({ copy } = await cleanRun(dir, { seed: 'verify-test', lines: 6000 }));
   }, 180_000);
 
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
   });
-
-  async function copy(name: string): Promise<string> {
-    const to = join(dir, name);
-    await cp(clean, to, { recursive: true });
-    return to;
-  }
 
   const verify = async (run: string): Promise<Check[]> => [
     ...(await verifyRun({ runDir: run, depth: 10, sinks: [jsonlSource(runPaths(run).data)] })).checks,
