@@ -5,11 +5,10 @@
  * L2H_MONITOR_TOKEN.
  */
 
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Spawned, spawnCollect } from '../collector/pipeline/child.js';
-import { tempDir } from '../collector/pipeline/helpers.js';
+import { closedPort, tempDir } from '../collector/pipeline/helpers.js';
 
 const TOKEN = 'sEcReT-monitor-token-0123456789abcdef';
 
@@ -27,15 +26,6 @@ afterEach(async () => {
 afterAll(async () => {
   await dir.cleanup();
 });
-
-/** A port nothing listens on: the collector starts and keeps retrying its feed, which is enough here. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 async function collect(
   name: string,

@@ -1,5 +1,4 @@
 import { cp } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Journal } from '../../../collector/journal/journal.js';
@@ -8,7 +7,7 @@ import { deriverHeaderEntries } from '../../../collector/records/journal-headers
 import { ManualClock } from '../../../common/clock.js';
 import { generateInMemory } from '../../../fixtures/generate/generate.js';
 import { type Spawned, spawnCollect } from '../../collector/pipeline/child.js';
-import { tempDir, until } from '../../collector/pipeline/helpers.js';
+import { closedPort, tempDir, until } from '../../collector/pipeline/helpers.js';
 
 /**
  * Stopping `l2h collect`: a signal during start-up, and the bounds of the timers that a stop
@@ -46,15 +45,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await dir.cleanup();
 });
-
-/** A port nothing listens on: the collector starts and keeps retrying. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 async function args(name: string, logLevel = 'warn'): Promise<string[]> {
   const port = String(await closedPort());

@@ -1,13 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFamilies, parseMonitor } from '../../../cli/commands/collect.js';
 import { L2hError } from '../../../common/errors.js';
 import { spawnCollect } from '../../collector/pipeline/child.js';
-import { tempDir, until } from '../../collector/pipeline/helpers.js';
+import { closedPort, tempDir, until } from '../../collector/pipeline/helpers.js';
 
 let dir = { path: '', cleanup: async () => {} };
 beforeAll(async () => {
@@ -16,15 +15,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await dir.cleanup();
 });
-
-/** A port nothing listens on: the collector starts and keeps retrying, which is all these tests need. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 async function baseArgs(name: string): Promise<string[]> {
   const port = String(await closedPort());

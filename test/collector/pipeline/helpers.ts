@@ -1,4 +1,5 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CollectorHandle } from '../../../collector/pipeline/collector.js';
@@ -68,4 +69,13 @@ export async function untilCaughtUp(
     `the collector to journal ${sent.L1.lines} L1 and ${sent.L2.lines} L2 lines`,
     ms,
   );
+}
+
+/** A port nothing listens on: a collector given it starts and keeps retrying its feed. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
 }
