@@ -265,13 +265,23 @@ export class RecordQueue {
   }
 }
 
-/** `to` holding the entries of ring `from` at positions [first, end), each at its place in `to`. */
+/**
+ * `to` holding the entries of ring `from` at positions [first, end), each at its place in `to`.
+ * Copied a contiguous run at a time (at most three runs): an element loop with two modulos an
+ * entry was 2–3 % of the collector's CPU in a three-sink run, its queues growing to 1M places.
+ */
 function moveRing<T extends Float64Array | Uint32Array | Uint8Array>(
   from: T,
   to: T,
   first: number,
   end: number,
 ): T {
-  for (let p = first; p < end; p++) to[p % to.length] = from[p % from.length]!;
+  for (let p = first; p < end; ) {
+    const fi = p % from.length;
+    const ti = p % to.length;
+    const n = Math.min(end - p, from.length - fi, to.length - ti);
+    to.set(from.subarray(fi, fi + n), ti);
+    p += n;
+  }
   return to;
 }
