@@ -48,6 +48,9 @@ export class FieldReader {
    */
   private readonly symbols: string[] = new Array<string>(SYMBOL_SLOTS).fill('');
   private lastDate = '';
+  /** The last L1 date as sent (`MM/DD/YYYY`) and as ISO. */
+  private lastUsRaw = '';
+  private lastUsIso = '';
 
   /** Begin a line whose field `index` starts at character `from`. */
   reset(line: string, channel: Channel, from: number, index: number): void {
@@ -250,8 +253,17 @@ export class FieldReader {
     const e = this.next(field, EXPECTED.date);
     const s = this.start;
     if (e < 0 || e === s) return null;
-    const iso = usDateToIso(this.line, s, e);
-    if (iso === null) this.bad(field, EXPECTED.date, s, e);
+    const line = this.line;
+    const raw = this.lastUsRaw;
+    // Every L1 line of a day carries the same date: build its ISO text once, not per line.
+    if (e - s === 10 && raw.length === 10 && line.startsWith(raw, s)) return this.lastUsIso;
+    const iso = usDateToIso(line, s, e);
+    if (iso === null) {
+      this.bad(field, EXPECTED.date, s, e);
+      return null;
+    }
+    this.lastUsRaw = line.slice(s, e);
+    this.lastUsIso = iso;
     return iso;
   }
 
