@@ -172,13 +172,16 @@ export class FieldReader {
     return symbol;
   }
 
-  /** A decimal number; empty is null. */
+  /**
+   * A decimal number; empty is null. Numeric reads refuse anything not finite, not only NaN: an
+   * infinity would pass the decoder and then throw in the book or the record writer.
+   */
   number(field: string): number | null {
     const e = this.next(field, EXPECTED.price);
     const s = this.start;
     if (e < 0 || e === s) return null;
     const v = parseDecimal(this.line, s, e);
-    if (Number.isNaN(v)) this.bad(field, EXPECTED.price, s, e);
+    if (!Number.isFinite(v)) this.bad(field, EXPECTED.price, s, e);
     return v;
   }
 
@@ -186,7 +189,7 @@ export class FieldReader {
     const e = this.next(field, EXPECTED.price);
     if (e < 0) return 0;
     const v = parseDecimal(this.line, this.start, e);
-    if (Number.isNaN(v)) this.bad(field, EXPECTED.price, this.start, e);
+    if (!Number.isFinite(v)) this.bad(field, EXPECTED.price, this.start, e);
     return v;
   }
 
@@ -196,7 +199,7 @@ export class FieldReader {
     const s = this.start;
     if (e < 0 || e === s) return null;
     const v = parseInteger(this.line, s, e);
-    if (Number.isNaN(v)) this.bad(field, EXPECTED.integer, s, e);
+    if (!Number.isFinite(v)) this.bad(field, EXPECTED.integer, s, e);
     return v;
   }
 
@@ -204,7 +207,7 @@ export class FieldReader {
     const e = this.next(field, EXPECTED.integer);
     if (e < 0) return 0;
     const v = parseInteger(this.line, this.start, e);
-    if (Number.isNaN(v)) this.bad(field, EXPECTED.integer, this.start, e);
+    if (!Number.isFinite(v)) this.bad(field, EXPECTED.integer, this.start, e);
     return v;
   }
 

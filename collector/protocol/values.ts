@@ -26,10 +26,10 @@ export const EXPECTED: Readonly<Record<ValueKind, string>> = {
 const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 /**
- * The decimal number written in s[start, end), or NaN. Accepts `134.6200`, `2938.`, `.5`,
- * `-0.25`; rejects exponents, spaces and signs other than a leading minus. Fast path: an exact
- * integer mantissa divided by an exact power of ten is one correctly rounded division, so it
- * equals what `Number()` gives; longer texts go to `Number()` itself.
+ * The decimal number written in s[start, end), or NaN; never an infinity. Accepts `134.6200`,
+ * `2938.`, `.5`, `-0.25`; rejects exponents, spaces and signs other than a leading minus. Fast
+ * path: an exact integer mantissa divided by an exact power of ten is one correctly rounded
+ * division, so it equals what `Number()` gives; longer texts go to `Number()` itself.
  */
 export function parseDecimal(s: string, start: number, end: number): number {
   let i = start;
@@ -57,6 +57,9 @@ export function parseDecimal(s: string, start: number, end: number): number {
     value = scale === 0 ? mantissa : mantissa / POW10[scale];
   } else {
     value = Number(s.slice(negative ? start + 1 : start, end));
+    // Over 309 integer digits reads as Infinity, which the book and the record writer throw on:
+    // such a line must be a DecodeError like any other malformed number.
+    if (!Number.isFinite(value)) return Number.NaN;
   }
   return negative ? -value : value;
 }
@@ -82,59 +85,88 @@ function isDigit(s: string, i: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-/** `HH:MM:SS` or `HH:MM:SS.f…` (legacy depth uses `99:99:99` for "no time", so no range check). */
+/** The two digits at s[i] as 0–99, or -1 when either is not a digit. */
+function twoDigits(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48;
+  const b = s.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/** The four digits at s[i] as 0–9999, or -1. */
+function fourDigits(s: string, i: number): number {
+  const hi = twoDigits(s, i);
+  const lo = twoDigits(s, i + 2);
+  return hi < 0 || lo < 0 ? -1 : hi * 100 + lo;
+}
+
+/** Days in each month of a common year; index 0 unused so that months index directly. */
+const MONTH_DAYS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Whether year-month-day is a day of the Gregorian calendar. Negative parts (from a non-digit)
+ * fail the month or day bounds. A wrong date would otherwise land in a wrong day partition or an
+ * impossible record timestamp.
+ */
+function isCalendarDate(year: number, month: number, day: number): boolean {
+  if (year < 0 || month < 1 || month > 12 || day < 1) return false;
+  if (day <= MONTH_DAYS[month]) return true;
+  return month === 2 && day === 29 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+}
+
+/**
+ * `HH:MM:SS` at s[start] within 00:00:00–23:59:59. No second 60: IQFEED-PROTOCOL.md and its
+ * sources show no leap second ever sent, so a 60 is a corrupt field, not a rare valid one.
+ */
+function isClock(s: string, start: number): boolean {
+  if (s.charCodeAt(start + 2) !== 58 || s.charCodeAt(start + 5) !== 58) return false;
+  const h = twoDigits(s, start);
+  const m = twoDigits(s, start + 3);
+  const sec = twoDigits(s, start + 6);
+  return h >= 0 && h <= 23 && m >= 0 && m <= 59 && sec >= 0 && sec <= 59;
+}
+
+/** Legacy depth's "no time" (§6.5), the one out-of-range time the feed sends on purpose. */
+function isNoTime(s: string, start: number): boolean {
+  return (
+    twoDigits(s, start) === 99 &&
+    s.charCodeAt(start + 2) === 58 &&
+    twoDigits(s, start + 3) === 99 &&
+    s.charCodeAt(start + 5) === 58 &&
+    twoDigits(s, start + 6) === 99
+  );
+}
+
+/**
+ * `HH:MM:SS` or `HH:MM:SS.f…` within the day, or legacy depth's `99:99:99` "no time" (with or
+ * without a fraction, as accepted before times were range-checked; records read it as no time).
+ */
 export function isTime(s: string, start: number, end: number): boolean {
   const n = end - start;
   if (n < 8) return false;
-  if (
-    !isDigit(s, start) ||
-    !isDigit(s, start + 1) ||
-    s.charCodeAt(start + 2) !== 58 ||
-    !isDigit(s, start + 3) ||
-    !isDigit(s, start + 4) ||
-    s.charCodeAt(start + 5) !== 58 ||
-    !isDigit(s, start + 6) ||
-    !isDigit(s, start + 7)
-  ) {
-    return false;
-  }
+  if (!isClock(s, start) && !isNoTime(s, start)) return false;
   if (n === 8) return true;
   if (n === 9 || s.charCodeAt(start + 8) !== 46) return false;
   for (let i = start + 9; i < end; i++) if (!isDigit(s, i)) return false;
   return true;
 }
 
-/** `YYYY-MM-DD` (Level 2 dates). */
+/** `YYYY-MM-DD` (Level 2 dates), a real calendar day. */
 export function isIsoDate(s: string, start: number, end: number): boolean {
   return (
     end - start === 10 &&
-    isDigit(s, start) &&
-    isDigit(s, start + 1) &&
-    isDigit(s, start + 2) &&
-    isDigit(s, start + 3) &&
     s.charCodeAt(start + 4) === 45 &&
-    isDigit(s, start + 5) &&
-    isDigit(s, start + 6) &&
     s.charCodeAt(start + 7) === 45 &&
-    isDigit(s, start + 8) &&
-    isDigit(s, start + 9)
+    isCalendarDate(fourDigits(s, start), twoDigits(s, start + 5), twoDigits(s, start + 8))
   );
 }
 
-function allDigits(s: string, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if (!isDigit(s, i)) return false;
-  return true;
-}
-
-/** `MM/DD/YYYY` (Level 1 dates). */
+/** `MM/DD/YYYY` (Level 1 dates), a real calendar day. */
 export function isUsDate(s: string, start: number, end: number): boolean {
   return (
     end - start === 10 &&
     s.charCodeAt(start + 2) === 47 &&
     s.charCodeAt(start + 5) === 47 &&
-    allDigits(s, start, start + 2) &&
-    allDigits(s, start + 3, start + 5) &&
-    allDigits(s, start + 6, end)
+    isCalendarDate(fourDigits(s, start + 6), twoDigits(s, start), twoDigits(s, start + 3))
   );
 }
 
@@ -144,25 +176,30 @@ export function usDateToIso(s: string, start: number, end: number): string | nul
   return `${s.slice(start + 6, end)}-${s.slice(start, start + 2)}-${s.slice(start + 3, start + 5)}`;
 }
 
+function isCompactDate(s: string, start: number): boolean {
+  return isCalendarDate(fourDigits(s, start), twoDigits(s, start + 4), twoDigits(s, start + 6));
+}
+
 /** `YYYYMMDD` → `YYYY-MM-DD`, or null. */
 export function compactDateToIso(s: string, start: number, end: number): string | null {
-  if (end - start !== 8 || !allDigits(s, start, end)) return null;
+  if (end - start !== 8 || !isCompactDate(s, start)) return null;
   return `${s.slice(start, start + 4)}-${s.slice(start + 4, start + 6)}-${s.slice(start + 6, end)}`;
 }
 
 /**
  * `YYYYMMDD HH:MM:SS` (T lines) or `YYYYMMDD HHMMSS` (news, CLIENTSTATS) → ISO
- * `YYYY-MM-DDTHH:MM:SS`, or null. `colons` says which of the two forms is expected.
+ * `YYYY-MM-DDTHH:MM:SS`, or null. `colons` says which of the two forms is expected. These are
+ * clock readings, never legacy depth's `99:99:99`.
  */
 export function compactDateTimeToIso(s: string, start: number, end: number, colons: boolean): string | null {
-  const date = compactDateToIso(s, start, start + 8);
-  if (date === null || s.charCodeAt(start + 8) !== 32) return null;
   const t = start + 9;
-  if (colons) {
-    if (end - t !== 8 || !isTime(s, t, end)) return null;
-    return `${date}T${s.slice(t, end)}`;
-  }
-  if (end - t !== 6 || !allDigits(s, t, end)) return null;
+  if (end - t !== (colons ? 8 : 6) || s.charCodeAt(start + 8) !== 32 || !isCompactDate(s, start)) return null;
+  const date = `${s.slice(start, start + 4)}-${s.slice(start + 4, start + 6)}-${s.slice(start + 6, start + 8)}`;
+  if (colons) return isClock(s, t) ? `${date}T${s.slice(t, end)}` : null;
+  const h = twoDigits(s, t);
+  const m = twoDigits(s, t + 2);
+  const sec = twoDigits(s, t + 4);
+  if (h < 0 || h > 23 || m < 0 || m > 59 || sec < 0 || sec > 59) return null;
   return `${date}T${s.slice(t, t + 2)}:${s.slice(t + 2, t + 4)}:${s.slice(t + 4, end)}`;
 }
 
@@ -218,7 +255,7 @@ export function isoToCompactDate(what: string, value: string): string {
 
 /** ISO `YYYY-MM-DDTHH:MM:SS` → `YYYYMMDD HH:MM:SS` (colons) or `YYYYMMDD HHMMSS`. */
 export function isoToCompactDateTime(what: string, value: string, colons: boolean): string {
-  if (value.length !== 19 || value.charCodeAt(10) !== 84 || !isTime(value, 11, 19)) {
+  if (value.length !== 19 || value.charCodeAt(10) !== 84 || !isClock(value, 11)) {
     throw encodeError(what, value);
   }
   const date = isoToCompactDate(what, value.slice(0, 10));

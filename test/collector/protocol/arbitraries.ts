@@ -60,14 +60,18 @@ export const time = fc
   .tuple(two(23), two(59), two(59), fc.option(fc.integer({ min: 0, max: 999_999 }), { nil: undefined }))
   .map(([h, m, s, us]) => `${h}:${m}:${s}${us === undefined ? '' : `.${String(us).padStart(6, '0')}`}`);
 
+/** Legacy depth's "no time" (IQFEED-PROTOCOL.md §6.5) besides real times, for Z, 2 and U rows. */
+const legacyTime = fc.oneof(time, fc.constant('99:99:99'));
+
 export const wholeSecondTime = fc.tuple(two(23), two(59), two(59)).map(([h, m, s]) => `${h}:${m}:${s}`);
 
+/** Days in a month, leap years included: decoders refuse a day the month does not have. */
+const daysIn = (y: number, m: number): number => new Date(Date.UTC(y, m, 0)).getUTCDate();
+
+// Every real day, so that the 29th–31st and 29 February of leap years are exercised too.
 export const isoDate = fc
-  .tuple(
-    fc.integer({ min: 1990, max: 2099 }),
-    fc.integer({ min: 1, max: 12 }),
-    fc.integer({ min: 1, max: 28 }),
-  )
+  .tuple(fc.integer({ min: 1990, max: 2099 }), fc.integer({ min: 1, max: 12 }))
+  .chain(([y, m]) => fc.integer({ min: 1, max: daysIn(y, m) }).map((d) => [y, m, d] as const))
   .map(([y, m, d]) => `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`);
 
 export const isoDateTime = fc.tuple(isoDate, wholeSecondTime).map(([d, t]) => `${d}T${t}`);
@@ -297,7 +301,7 @@ const marketMakerFields = {
   Ask: nullable(positivePrice),
   'Bid Size': nullable(count),
   'Ask Size': nullable(count),
-  'Bid Time': nullable(time),
+  'Bid Time': nullable(legacyTime),
   Date: nullable(isoDate),
 };
 
@@ -335,7 +339,7 @@ export const l2Messages: Readonly<Record<string, fc.Arbitrary<L2Message>>> = {
     Type: fc.constantFrom('Z' as const, '2' as const),
     ...marketMakerFields,
     'Condition Code': nullable(fieldText()),
-    'Ask Time': nullable(time),
+    'Ask Time': nullable(legacyTime),
     'Bid Info Valid': nullable(fc.constantFrom('T', 'F')),
     'Ask Info Valid': nullable(fc.constantFrom('T', 'F')),
     'End Of Message Group': nullable(fc.constantFrom('T', 'F')),
@@ -346,7 +350,7 @@ export const l2Messages: Readonly<Record<string, fc.Arbitrary<L2Message>>> = {
     'Unknown 9': nullable(fieldText()),
     'Condition Code?': nullable(fieldText()),
     'Unknown 11': nullable(fieldText()),
-    'Ask Time': nullable(time),
+    'Ask Time': nullable(legacyTime),
     'Bid Valid?': nullable(fc.constantFrom('T', 'F')),
     'Ask Valid?': nullable(fc.constantFrom('T', 'F')),
   }),

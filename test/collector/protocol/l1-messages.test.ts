@@ -83,12 +83,12 @@ describe('Q and P over the field list in force', () => {
     });
   });
 
-  it('one decoder reads each line\'s own date as dates change, are malformed, and come back', () => {
+  it("one decoder reads each line's own date as dates change, are malformed, and come back", () => {
     const decoder = new L1Decoder();
     decoder.decode('S,CURRENT UPDATE FIELDNAMES,Symbol,Ask,Last Date');
     const lastDate = (date: string) => {
       const m = decoder.decode(`Q,IBM,180.25,${date},`);
-      return isDecodeError(m) ? 'error' : m['Last Date'];
+      return isDecodeError(m) || m.Type !== 'Q' ? 'error' : m['Last Date'];
     };
     const dates = ['06/21/2024', '06/21/2024', '06/22/2024', '06/2x/2024', '06/21/2024', '', '06/22/2024'];
     expect(dates.map(lastDate)).toEqual([
