@@ -27,6 +27,8 @@ export interface CollectorStatus {
     readonly records: Readonly<Record<'l2' | 'l1' | 'ticks' | 'gaps', number>>;
     readonly malformed: number;
     readonly notFound: number;
+    /** `q,<SYM>` lines: valid symbols with no depth now. */
+    readonly noDepth: number;
     readonly errors: number;
     readonly integrity: number;
   };
@@ -41,6 +43,8 @@ export interface CollectorStatus {
   readonly symbols: readonly SymbolStatus[];
   readonly problems: {
     readonly notFound: readonly string[];
+    /** Symbols IQConnect answered `q,` for: watched, yet no L2 book will come. */
+    readonly noDepth: readonly string[];
     readonly errors: readonly ProblemExample[];
     readonly malformed: readonly ProblemExample[];
   };

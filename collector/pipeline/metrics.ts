@@ -55,6 +55,7 @@ export function createCollectorMetrics(sources: MetricSources): CollectorMetrics
       (c) => c.malformed,
     ],
     ['l2h_collector_not_found_total', 'n,<SYMBOL> lines (symbol not found)', (c) => c.notFound],
+    ['l2h_collector_no_depth_total', 'q,<SYMBOL> lines (valid symbol, no depth now)', (c) => c.noDepth],
     ['l2h_collector_feed_errors_total', 'E,<text> lines from IQConnect', (c) => c.errors],
     [
       'l2h_collector_integrity_issues_total',

@@ -132,6 +132,7 @@ export function buildStatus(p: StatusParts): CollectorRunStatus {
       records: c.records,
       malformed: c.malformed,
       notFound: c.notFound,
+      noDepth: c.noDepth,
       errors: c.errors,
       integrity: c.integrity,
     },
@@ -140,6 +141,7 @@ export function buildStatus(p: StatusParts): CollectorRunStatus {
     symbols,
     problems: {
       notFound: p.problems.notFound,
+      noDepth: p.problems.noDepth,
       errors: p.problems.errors,
       malformed: p.problems.malformed,
     },

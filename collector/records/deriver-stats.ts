@@ -1,9 +1,9 @@
 /**
  * What the deriver counts while it works: lines per channel, records per kind, and the lines
- * that looked wrong (malformed, `n,` not found, `E,` errors, book integrity issues), each kind
- * with a few examples that say where (seq, channel, symbol). The status page and the run's
- * results read these; counting costs an increment on the hot path, examples are taken only for
- * the first few problems.
+ * that looked wrong (malformed, `n,` not found, `q,` no depth, `E,` errors, book integrity
+ * issues), each kind with a few examples that say where (seq, channel, symbol). The status page
+ * and the run's results read these; counting costs an increment on the hot path, examples are
+ * taken only for the first few problems.
  */
 import type { IntegrityKind } from '../books/types.js';
 import type { ProblemExample } from '../monitor/status.js';
@@ -23,6 +23,8 @@ export interface DeriverCounts {
   readonly malformed: number;
   /** `n,<SYM>` lines. */
   readonly notFound: number;
+  /** `q,<SYM>` lines (L2: the symbol is valid but has no depth now). */
+  readonly noDepth: number;
   /** `E,…` lines. */
   readonly errors: number;
   /** Book operations that raised at least one integrity flag. */
@@ -35,6 +37,8 @@ export interface DeriverProblems {
   readonly integrity: readonly IntegrityExample[];
   /** Symbols IQConnect said it does not know, in the order first seen. */
   readonly notFound: readonly string[];
+  /** Symbols IQConnect said have no depth (`q,<SYM>`): watched, yet no L2 book will come. */
+  readonly noDepth: readonly string[];
   /** Symbols whose watch IQConnect refused for the account's symbol limit (`S,SYMBOL LIMIT REACHED`). */
   readonly symbolLimit: readonly string[];
 }
@@ -47,12 +51,14 @@ export class DeriverTally {
   events = 0;
   malformed = 0;
   notFound = 0;
+  noDepth = 0;
   errors = 0;
   integrity = 0;
   private readonly malformedExamples: ProblemExample[] = [];
   private readonly errorExamples: ProblemExample[] = [];
   private readonly integrityExamples: IntegrityExample[] = [];
   private readonly notFoundSymbols = new Set<string>();
+  private readonly noDepthSymbols = new Set<string>();
   private readonly limitedSymbols = new Set<string>();
 
   constructor(private readonly examples: number) {}
@@ -77,6 +83,12 @@ export class DeriverTally {
     if (this.notFoundSymbols.size < 1000) this.notFoundSymbols.add(symbol);
   }
 
+  addNoDepth(symbol: string): void {
+    this.noDepth++;
+    // Bounded like the not-found list.
+    if (this.noDepthSymbols.size < 1000) this.noDepthSymbols.add(symbol);
+  }
+
   /** A watch refused for the symbol limit: an error IQConnect reported, kept by symbol too. */
   addSymbolLimit(seq: number, channel: Channel, line: string, symbol: string): void {
     this.addError(seq, channel, line, `symbol limit reached: IQConnect refused the watch of ${symbol}`);
@@ -96,6 +108,7 @@ export class DeriverTally {
       records: { ...this.records },
       malformed: this.malformed,
       notFound: this.notFound,
+      noDepth: this.noDepth,
       errors: this.errors,
       integrity: this.integrity,
     };
@@ -107,6 +120,7 @@ export class DeriverTally {
       errors: [...this.errorExamples],
       integrity: [...this.integrityExamples],
       notFound: [...this.notFoundSymbols],
+      noDepth: [...this.noDepthSymbols],
       symbolLimit: [...this.limitedSymbols],
     };
   }

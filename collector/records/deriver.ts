@@ -19,12 +19,21 @@
  *   reason is that disconnect's reason (`restart`, `stale-feed`, `server-disconnected`, anything
  *   else `disconnect`), `server-disconnected` for an `S,SERVER DISCONNECTED` line (whose own
  *   receive time starts the gap);
- * - a gap closes at the symbol's first L2 data line (`0 3 4 5 6 7 8 9 Z 2 U`, `S,CLEAR DEPTH`) or
- *   L1 `Q P F R C` line; `n`, `q`, `E` lines name a symbol but are no resync;
+ * - a gap closes at the symbol's first L2 line carrying book state (`0 3 4 5 6 7 8 9 Z 2 U`) or
+ *   L1 `Q P F R C` line; `n`, `q`, `E` lines name a symbol but are no resync, and neither is
+ *   `S,CLEAR DEPTH`: IQConnect sends it for every book right after `S,SERVER DISCONNECTED`
+ *   (IQFEED-PROTOCOL.md §10), so closing the gap there would make every outage last a millisecond;
  * - a line the codec cannot decode (counted as malformed) changes no book and yields no record,
  *   but its type and symbol, read as text, still end or continue a burst and close a gap;
  * - `S,CLEAR DEPTH` clears the side of the symbol's watched family (by price or by order; the
- *   legacy market-maker book has no sides to clear and is left as is) and yields a record.
+ *   legacy market-maker book has no sides to clear and is left as is) and yields a record;
+ * - a summary row (`6 7 Z`) is insert-or-replace and never clears a book. Nothing marks the end
+ *   of a snapshot (§6.3): a `T` line, a bare `O`, an `S,` line or another symbol's line may fall
+ *   between its rows, and they end only the burst's record, not the snapshot. A book starts over
+ *   only where its old state is known stale: at a connection boundary (the feed resends every
+ *   watched symbol's state) and, one side at a time, at `S,CLEAR DEPTH`. A re-watch within one
+ *   connection is not journaled, so its snapshot merges into the book it restates;
+ * - `q` (valid symbol, no depth now) is counted and listed like `n`.
  */
 import { easternIso } from '../../common/eastern-time.js';
 import { L2hError } from '../../common/errors.js';
@@ -384,7 +393,7 @@ export class Deriver implements DeriverProgress {
     this.emitL2(out, b.sym, book, b.seq, b.timestamp, b.day);
   }
 
-  /** A summary row: the first of a burst replaces the book (the caller cleared it); the burst's record waits for its end. */
+  /** A summary row, already in the book (insert-or-replace): the burst's record waits for its end. */
   private summaryRow(sym: SymbolState, type: SummaryType, seq: number, timestamp: string, day: string): void {
     const b = this.burst;
     if (b === null) {
@@ -426,7 +435,6 @@ export class Deriver implements DeriverProgress {
       case '8': {
         const sym = this.dataLine('L2', m.Symbol, seq, us, out);
         const book = sym.mbpBook();
-        if (m.Type === '7' && this.burst === null) book.clear();
         this.checkFlags(book.upsertLevel(m.Side, m.Price, m.Size, m['Order Count'] ?? 0), sym, seq);
         const ts = stamp(m.Date, padTime(m.Time), this.tL2, us);
         const day = lastStampDay();
@@ -448,7 +456,6 @@ export class Deriver implements DeriverProgress {
       case '0': {
         const sym = this.dataLine('L2', m.Symbol, seq, us, out);
         const book = sym.mboBook();
-        if (m.Type === '6' && this.burst === null) book.clear();
         const id = m['Order ID'] === null ? '' : String(m['Order ID']);
         const mmid = m.MMID ?? '';
         const flags =
@@ -479,7 +486,6 @@ export class Deriver implements DeriverProgress {
       case 'U': {
         const sym = this.dataLine('L2', m.Symbol, seq, us, out);
         const book = sym.mmBook();
-        if (m.Type === 'Z' && this.burst === null) book.clear();
         const q = this.quote;
         const bid = m.Bid;
         const ask = m.Ask;
@@ -511,11 +517,14 @@ export class Deriver implements DeriverProgress {
       case 'n':
         this.tally.addNotFound(m.Symbol);
         return;
+      case 'q':
+        this.tally.addNoDepth(m.Symbol);
+        return;
       case 'E':
         this.tally.addError(seq, 'L2', text, m.Error);
         return;
       default:
-        // `q` (no depth now), `M` (market-maker name), bare `O`: journaled, nothing to derive.
+        // `M` (market-maker name), bare `O`: journaled, nothing to derive.
         return;
     }
   }
@@ -534,8 +543,10 @@ export class Deriver implements DeriverProgress {
     return sym;
   }
 
+  /** Counted as the symbol's message, but no resync: it says the book is gone, not what it holds. */
   private clearDepth(symbol: string, side: 'A' | 'B', seq: number, us: number, out: RecordEnvelope[]): void {
-    const sym = this.dataLine('L2', symbol, seq, us, out);
+    const sym = this.state(symbol);
+    sym.messages++;
     const book = sym.mainBook();
     if (book instanceof MbpBook || book instanceof MboBook) this.checkFlags(book.clearSide(side), sym, seq);
     const ts = stamp(null, null, this.tL2, us);
@@ -561,8 +572,6 @@ export class Deriver implements DeriverProgress {
       return;
     }
     const sym = this.state(symbol);
-    const book = summary === '7' ? sym.mbpBook() : summary === '6' ? sym.mboBook() : sym.mmBook();
-    book.clear();
     const timestamp = stamp(null, null, this.tL2, us);
     this.burst = { sym, type: summary, firstSeq: seq, seq, timestamp, day: lastStampDay() };
   }

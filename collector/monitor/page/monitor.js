@@ -324,6 +324,7 @@
     for (const kind of ['l2', 'l1', 'ticks', 'gaps']) counter(`records-${kind}`, t.records[kind]);
     counter('malformed', t.malformed);
     counter('not-found', t.notFound);
+    counter('no-depth', t.noDepth);
     counter('errors', t.errors);
     counter('integrity', t.integrity);
   }
@@ -434,6 +435,14 @@
     keyed(
       /** @type {Element} */ (document.getElementById('not-found-list')),
       problems.notFound,
+      'data-symbol',
+      (sym) => sym,
+      (sym) => el('li', {}, [sym]),
+      () => {},
+    );
+    keyed(
+      /** @type {Element} */ (document.getElementById('no-depth-list')),
+      problems.noDepth,
       'data-symbol',
       (sym) => sym,
       (sym) => el('li', {}, [sym]),

@@ -9,6 +9,10 @@ import { num, padTime, splitFields, usDate } from './fields.js';
  * What the collector should have produced for a journal, rebuilt by the rules in
  * ARCHITECTURE.md "Records" with code that shares nothing with collector/records or
  * collector/books.
+ *
+ * Books are emptied only at a connection boundary (and one side by `S,CLEAR DEPTH`); a summary
+ * row is a plain upsert, since a snapshot's rows may arrive with other lines among them.
+ * `S,CLEAR DEPTH` ends no gap: it comes during an outage, before the book is resent.
  */
 export interface ExpectedL2 {
   readonly kind: 'l2';
@@ -265,7 +269,6 @@ export class ReferenceDeriver {
       this.systemLine('L2', f, us);
       if (f[1] === 'CLEAR DEPTH' && f[2]) {
         const sym = f[2];
-        this.closeGap('L2', sym, seq, us, out);
         const side = f[3] === 'A' ? 'A' : 'B';
         let touched: Family | null = null;
         for (const fam of ['mbp', 'mbo', 'mm'] as const) {
@@ -289,20 +292,16 @@ export class ReferenceDeriver {
     this.closeGap('L2', symbol, seq, us, out);
     if (!wellFormedL2(type, line.split(','))) {
       // A line the collector cannot read changes no book and yields no record; a summary row still
-      // belongs to its burst (a first one starts the burst, which replaces the book).
+      // belongs to its burst (a first one starts the burst's record).
       if (!summary) return;
       if (this.burst) this.burst.seq = seq;
-      else {
-        clearBook(this.book(symbol, summary));
-        this.burst = { symbol, family: summary, seq, timestamp: this.stamp('L2', null, null, us) };
-      }
+      else this.burst = { symbol, family: summary, seq, timestamp: this.stamp('L2', null, null, us) };
       return;
     }
     const side = f[type === '7' || type === '8' || type === '9' ? 2 : 4] === 'A' ? 'A' : 'B';
     let timestamp: string;
     if (family === 'mbp') {
       const bk = this.book(symbol, 'mbp') as RefPriceBook;
-      if (type === '7' && !this.burst) bk.clear();
       const price = num(f[3]) ?? 0;
       if (type === '9') {
         if (!bk[side === 'B' ? 'bids' : 'asks'].has(price)) this.integrity.unknownDeletes++;
@@ -314,7 +313,6 @@ export class ReferenceDeriver {
       }
     } else if (family === 'mbo') {
       const bk = this.book(symbol, 'mbo') as RefOrderBook;
-      if (type === '6' && !this.burst) bk.clear();
       // Orders without an id are Nasdaq market-maker rows, one per (MMID, side).
       const key = f[2] ? `#${f[2]}` : `${f[3] ?? ''}/${side}`;
       if (type === '5') {
@@ -327,7 +325,6 @@ export class ReferenceDeriver {
       }
     } else {
       const bk = this.book(symbol, 'mm') as RefMakerBook;
-      if (type === 'Z' && !this.burst) bk.clear();
       const bid = num(f[3]);
       const ask = num(f[4]);
       // U rows carry three unknown columns where Z/2 carry one Condition Code.

@@ -51,6 +51,7 @@ export function sampleStatus(overrides: Partial<CollectorStatus> = {}): Collecto
       records: { l2: 66_120_004, l1: 3_990_117, ticks: 512_880, gaps: 6 },
       malformed: 2,
       notFound: 1,
+      noDepth: 1,
       errors: 1,
       integrity: 0,
     },
@@ -163,6 +164,7 @@ export function sampleStatus(overrides: Partial<CollectorStatus> = {}): Collecto
     ],
     problems: {
       notFound: ['ZZZZ'],
+      noDepth: ['QQQ'],
       errors: [
         {
           seq: 1822,

@@ -58,8 +58,8 @@ function scenarioStatus(scenario: Scenario): CollectorStatus {
   if (scenario === 'ok') return base;
   if (scenario === 'quiet') {
     return sampleStatus({
-      totals: { ...base.totals, malformed: 0, notFound: 0, errors: 0 },
-      problems: { notFound: [], errors: [], malformed: [] },
+      totals: { ...base.totals, malformed: 0, notFound: 0, noDepth: 0, errors: 0 },
+      problems: { notFound: [], noDepth: [], errors: [], malformed: [] },
       symbols: base.symbols.slice(0, 1),
     });
   }

@@ -208,7 +208,8 @@ describe('collector over real sockets', () => {
   });
 
   it('serves its status, /metrics and /health on the monitor, and refuses to resume a session with other symbols', async () => {
-    const tape = await writeTape(dir.path, HEADERS, [
+    // IBM has no depth on this tape: the simulator answers its watch with `q,IBM`, as IQConnect does.
+    const tape = await writeTape(dir.path, { ...HEADERS, l2: 'AAPL=mbp,MSFT=mbo' }, [
       [0, 'L2', 'T,20250725 09:30:00'],
       [1000, 'L2', '8,AAPL,B,213.88,300,1,4,09:30:00.001000,2025-07-25,'],
       [
@@ -228,8 +229,14 @@ describe('collector over real sockets', () => {
     await until(() => c.status().sinks[0].written === 3, 'the sink to hold the three records');
     expect(c.monitorUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     const status = (await (await fetch(`${c.monitorUrl}api/status`)).json()) as Record<string, unknown>;
-    expect(status).toMatchObject({ schema: 'l2h.status/1', session: 'mon-1' });
+    expect(status).toMatchObject({
+      schema: 'l2h.status/1',
+      session: 'mon-1',
+      totals: { noDepth: 1 },
+      problems: { noDepth: ['IBM'] },
+    });
     const metrics = await (await fetch(`${c.monitorUrl}metrics`)).text();
+    expect(metrics).toMatch(/l2h_collector_no_depth_total 1/);
     expect(metrics).toMatch(/l2h_collector_lines_total\{channel="L2"\} \d+/);
     expect(metrics).toMatch(/l2h_collector_records_total\{kind="ticks"\} 1/);
     expect(metrics).toMatch(/l2h_collector_sink_lag\{sink="jsonl"\} \d+/);

@@ -65,8 +65,10 @@ describe('Deriver: market by price', () => {
     expect(first).toMatchObject({ total_bid_size: 18, total_ask_size: 200 });
   });
 
-  it('lets a new snapshot replace the whole book, and writes null spread and mid for an empty side', () => {
+  it('lets a snapshot after a reconnect replace the whole book, and writes null spread and mid for an empty side', () => {
     const j = tape();
+    j.event('disconnect', 'L2');
+    j.event('connect', 'L2');
     j.l2('T,20250725 09:30:03');
     const seq = j.l2('7,AAPL,B,584.00,10,1,4,09:30:03.000001,2025-07-25,');
     const l2 = ofKind(derive(j.entries).records, 'l2');
@@ -214,8 +216,8 @@ describe('Deriver: summary bursts', () => {
     expect(a1).toBe(1);
     const l2 = ofKind(records, 'l2');
     expect(sides(l2[0])).toEqual({ bids: [[10, 100]], asks: [[10.05, 100]] });
-    // The second MSFT burst is a new snapshot: it replaced the book.
-    expect(sides(l2[2])).toEqual({ bids: [], asks: [[20.1, 50]] });
+    // The T line ended the first record, not the snapshot: the second record keeps the bid.
+    expect(sides(l2[2])).toEqual({ bids: [[20, 100]], asks: [[20.1, 50]] });
     expect(deriver.safeSeq).toBe(j.entries.at(-1)!.seq - 1);
   });
 
