@@ -2,9 +2,11 @@
  * What a scenario needs to know about a finished run's journal, in one pass with the verifier's
  * own journal reader: the connections per channel, the feed boundaries (a reconnect, or
  * `S,SERVER DISCONNECTED`) and, after each, where every symbol was resynced (its first data line
- * on that channel); the journal seq of chosen (connection, line) positions; and, with the
+ * on that channel); the journal seq, byte length and SHA-256 of the line at chosen (connection,
+ * line) positions; and, with the
  * collector's codec, every line a client cannot decode.
  */
+import { createHash } from 'node:crypto';
 import type { Channel } from '../../collector/protocol/channel.js';
 import { createDecoder, isDecodeError } from '../../collector/protocol/index.js';
 import { readJournal } from '../verify/journal-reader.js';
@@ -40,11 +42,18 @@ export interface JournalFacts {
   readonly lines: number;
   readonly connections: readonly JournalConnection[];
   readonly boundaries: readonly Boundary[];
-  /** `channel/connection/line` → seq, for the positions asked for. */
-  readonly positions: ReadonlyMap<string, { readonly seq: number; readonly bytes: number }>;
+  /** `channel/connection/line` → the line journaled there, for the positions asked for. */
+  readonly positions: ReadonlyMap<string, JournaledLine>;
   /** Lines the collector's codec cannot decode, when asked for. */
   readonly undecodable: number;
   readonly undecodableSeqs: readonly number[];
+}
+
+/** A journaled line as the simulator reports a line it sent: latin1 bytes, no terminator. */
+export interface JournaledLine {
+  readonly seq: number;
+  readonly bytes: number;
+  readonly sha256: string;
 }
 
 export const positionKey = (p: LinePosition): string => `${p.channel}/${p.connection}/${p.line}`;
@@ -78,7 +87,7 @@ export async function journalFacts(options: FactsOptions): Promise<JournalFacts>
   const boundaries: Boundary[] = [];
   const waiting: Record<'L1' | 'L2', { b: Boundary; missing: Set<string> }[]> = { L1: [], L2: [] };
   const wanted = new Set((options.positions ?? []).map(positionKey));
-  const positions = new Map<string, { seq: number; bytes: number }>();
+  const positions = new Map<string, JournaledLine>();
   const decoders = options.decode
     ? { L1: createDecoder('L1'), L2: createDecoder('L2'), ADMIN: createDecoder('ADMIN') }
     : null;
@@ -134,7 +143,13 @@ export async function journalFacts(options: FactsOptions): Promise<JournalFacts>
       }
       if (wanted.size > 0) {
         const key = `${ch}/${c.index}/${c.lines}`;
-        if (wanted.has(key)) positions.set(key, { seq: item.seq, bytes: item.line.length });
+        if (wanted.has(key)) {
+          positions.set(key, {
+            seq: item.seq,
+            bytes: Buffer.byteLength(item.line, 'latin1'),
+            sha256: createHash('sha256').update(item.line, 'latin1').digest('hex'),
+          });
+        }
       }
       c.lines++;
       if (decoders !== null && isDecodeError(decoders[ch].decode(item.line))) {

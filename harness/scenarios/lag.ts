@@ -28,7 +28,7 @@ export interface LagStory {
   readonly before: number;
   readonly peak: number;
   readonly peakAtS: number | null;
-  /** First sample after the window with the lag back to (about) where it was; null: never. */
+  /** First sample after the window and the peak with the lag back to (about) where it was; null: never. */
   readonly drainedAtS: number | null;
   readonly samples: number;
   /** Every sample's lag in [from − 2 s, end], for the report's evidence. */
@@ -37,8 +37,9 @@ export interface LagStory {
 
 /**
  * `before` is the last sample at or before `fromS`; the peak is over [fromS, toS + 2]; drained
- * is the first sample after `toS` whose lag is at most `drainedAt` (default: before + 10 % of the
- * peak's rise, at least 200 records).
+ * is the first sample after both `toS` and the peak whose lag is at most before + 10 % of the
+ * peak's rise (at least 200 records). Whether the rise itself means anything is the caller's to
+ * judge: lag moves by a batch or so all the time.
  */
 export function lagStory(
   samples: readonly MetricsSample[],
@@ -62,7 +63,9 @@ export function lagStory(
     }
   }
   const threshold = before + Math.max(200, (peak - before) * 0.1);
-  const drained = samples.find((s) => s.t > toS && (lagOf(s) ?? Number.POSITIVE_INFINITY) <= threshold);
+  // A dip before the peak (lag sampled between two batches) is not the drain.
+  const after = Math.max(toS, peakAtS ?? toS);
+  const drained = samples.find((s) => s.t > after && (lagOf(s) ?? Number.POSITIVE_INFINITY) <= threshold);
   return {
     sink,
     fromS,

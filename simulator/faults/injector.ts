@@ -8,6 +8,7 @@
  * simulator's per-connection stats (lines, digests) are what actually went on the wire; the
  * report says why they differ from the tape.
  */
+import { createHash } from 'node:crypto';
 import type { Channel } from '../../collector/protocol/channel.js';
 import { SERVER_TERMINATORS } from '../../collector/protocol/framing.js';
 import { createPrng } from '../prng.js';
@@ -54,6 +55,12 @@ export interface InjectedFault {
    * one): how many, so a verifier can account for every line a client could not parse.
    */
   readonly addedLines: number;
+  /**
+   * The line at `wireLine` when the fault put one there (`addedLines` > 0): its length and the
+   * SHA-256 of its latin1 bytes, without the terminator. A verifier that finds a line at that
+   * place can then tell the fault's line from whatever else a client put there. Null otherwise.
+   */
+  readonly addedLine: { readonly bytes: number; readonly sha256: string } | null;
 }
 
 export interface FaultReport {
@@ -200,7 +207,12 @@ export class FaultInjector {
     wire: { lines: number },
   ): void {
     const simUs = simNowUs();
-    const record = (f: PlannedFault, detail: string, addedLines: number): void => {
+    const record = (
+      f: PlannedFault,
+      detail: string,
+      addedLines: number,
+      line: string | null = null,
+    ): void => {
       this.fired.add(f.n);
       this.injected.push({
         n: f.n,
@@ -215,6 +227,7 @@ export class FaultInjector {
         simMs: Math.round((simUs - (conn.simBaseUs ?? 0)) / 1000),
         detail,
         addedLines,
+        addedLine: addedLines > 0 && line !== null ? lineIdentity(line) : null,
       });
     };
     // A connection is ended on a data line only: a fault that fell due while the channel was
@@ -246,33 +259,36 @@ export class FaultInjector {
         }
         case 'garbage': {
           const n = f.bytes ?? FAULT_DEFAULTS.garbageBytes;
-          sink.line(garbageLine(n, prng));
-          record(f, `${n} printable bytes inserted`, 1);
+          const line = garbageLine(n, prng);
+          sink.line(line);
+          record(f, `${n} printable bytes inserted`, 1, line);
           break;
         }
         case 'binary': {
           const n = f.bytes ?? FAULT_DEFAULTS.garbageBytes;
-          sink.line(binaryLine(n, prng));
-          record(f, `${n} binary bytes inserted`, 1);
+          const line = binaryLine(n, prng);
+          sink.line(line);
+          record(f, `${n} binary bytes inserted`, 1, line);
           break;
         }
         case 'oversized': {
           const n = f.bytes ?? FAULT_DEFAULTS.oversizedBytes;
-          sink.line(oversizedLine(n, out.symbol, prng));
-          record(f, `one ${n}-byte line inserted`, 1);
+          const line = oversizedLine(n, out.symbol, prng);
+          sink.line(line);
+          record(f, `one ${n}-byte line inserted`, 1, line);
           break;
         }
         case 'time-backwards': {
           const back = f.backMs ?? FAULT_DEFAULTS.backMs;
           const line = backwardsTimestamp(simUs, back);
           sink.line(line);
-          record(f, `${JSON.stringify(line)} inserted (${back} ms back)`, 1);
+          record(f, `${JSON.stringify(line)} inserted (${back} ms back)`, 1, line);
           break;
         }
         case 'unknown-type': {
           const line = unknownTypeLine(out.symbol);
           sink.line(line);
-          record(f, `${JSON.stringify(line)} inserted`, 1);
+          record(f, `${JSON.stringify(line)} inserted`, 1, line);
           break;
         }
         default:
@@ -295,18 +311,18 @@ export class FaultInjector {
       case 'duplicate':
         sink.line(out.line);
         sink.line(out.line);
-        record(altering, 'line sent twice', 1);
+        record(altering, 'line sent twice', 1, out.line);
         return;
       case 'corrupt': {
         const c = corruptLine(out.line, prng, altering.field);
         sink.line(c.line);
-        record(altering, `field ${c.field} replaced: ${JSON.stringify(c.line.slice(0, 120))}`, 1);
+        record(altering, `field ${c.field} replaced: ${JSON.stringify(c.line.slice(0, 120))}`, 1, c.line);
         return;
       }
       case 'truncate': {
         const t = truncateLine(out.line, prng, altering.keep);
         sink.line(t);
-        record(altering, `cut to ${t.length} of ${out.line.length} bytes`, t === out.line ? 0 : 1);
+        record(altering, `cut to ${t.length} of ${out.line.length} bytes`, t === out.line ? 0 : 1, t);
         return;
       }
       case 'split': {
@@ -326,7 +342,7 @@ export class FaultInjector {
     f: PlannedFault,
     conn: ConnectionInfo,
     sink: SendSink,
-    record: (f: PlannedFault, detail: string, added: number) => void,
+    record: (f: PlannedFault, detail: string, added: number, line?: string | null) => void,
   ): void {
     switch (f.kind) {
       case 'close':
@@ -349,7 +365,12 @@ export class FaultInjector {
         this.closed.push(conn.id);
         this.refusals.push({ n: f.n, channel: conn.channel, ms });
         this.refuseHook?.(conn.channel, ms);
-        record(f, `S,SERVER DISCONNECTED, connection closed, ${conn.channel} port closed for ${ms} ms`, 1);
+        record(
+          f,
+          `S,SERVER DISCONNECTED, connection closed, ${conn.channel} port closed for ${ms} ms`,
+          1,
+          'S,SERVER DISCONNECTED',
+        );
         return;
       }
       default:
@@ -378,6 +399,14 @@ function takeDue(
     }
   }
   return due;
+}
+
+/** Lines go out as latin1 (session/output.ts): the same bytes the stats' digests are over. */
+function lineIdentity(line: string): { bytes: number; sha256: string } {
+  return {
+    bytes: Buffer.byteLength(line, 'latin1'),
+    sha256: createHash('sha256').update(line, 'latin1').digest('hex'),
+  };
 }
 
 /** The sink, counting the lines that go on the wire (for the report's `wireLine`). */

@@ -153,6 +153,36 @@ describe('faults, one at a time', () => {
     expect(injected.map((f) => f.wireLine)).toEqual([3, 6, 9, 12, 15]);
   });
 
+  it('every line a fault put on the wire is reported with its byte length and SHA-256', async () => {
+    // A verifier finds a bad line by its place; without what the line was, any line at that
+    // place would pass for it.
+    const { client, sim } = await runL2([
+      { kind: 'garbage', channel: 'L2', at: { line: 3 }, bytes: 50 },
+      { kind: 'binary', channel: 'L2', at: { line: 5 }, bytes: 300 },
+      { kind: 'oversized', channel: 'L2', at: { line: 7 }, bytes: 1024 * 1024 },
+      { kind: 'time-backwards', channel: 'L2', at: { line: 9 } },
+      { kind: 'unknown-type', channel: 'L2', at: { line: 11 } },
+      { kind: 'duplicate', channel: 'L2', at: { line: 13 } },
+      { kind: 'corrupt', channel: 'L2', at: { line: 15 } },
+      { kind: 'truncate', channel: 'L2', at: { line: 17 }, keep: 9 },
+      { kind: 'drop', channel: 'L2', at: { line: 19 } },
+      { kind: 'split', channel: 'L2', at: { line: 21 }, byte: 5 },
+    ]);
+    const lines = expectStatsMatchClient(sim, client);
+    const injected = report(sim).injected;
+    expect(injected).toHaveLength(10);
+    for (const f of injected) {
+      if (f.addedLines === 0) {
+        expect(f.addedLine).toBeNull();
+        continue;
+      }
+      const sent = lines[f.wireLine]!;
+      const digest = createHash('sha256').update(sent, 'latin1').digest('hex');
+      expect(f.addedLine, f.kind).toEqual({ bytes: Buffer.byteLength(sent, 'latin1'), sha256: digest });
+    }
+    expect(injected.find((f) => f.kind === 'oversized')?.addedLine?.bytes).toBe(1024 * 1024);
+  });
+
   it('close: FIN before the line, everything before it delivered', async () => {
     const { client, sim } = await runL2([{ kind: 'close', channel: 'L2', at: { line: 8 } }]);
     await waitFor(() => client.closed, 'the close');
