@@ -37,15 +37,28 @@ export class L2hError extends Error {
     this.hint = options.hint;
   }
 
-  /** The message with its context and hint, as printed to a user. */
+  /**
+   * The message with its context, its cause and hint, as printed to a user. The cause is often
+   * the only part that says what to fix (ENOTDIR: a file where a directory was expected).
+   */
   describe(): string {
     const where = Object.entries(this.context)
       .map(([k, v]) => `${k}=${String(v)}`)
       .join(' ');
-    return [this.message, where ? `(${where})` : '', this.hint ? `\n  hint: ${this.hint}` : '']
-      .filter(Boolean)
-      .join(' ');
+    const head = [this.message, where ? `(${where})` : ''].filter(Boolean).join(' ');
+    const cause = causeText(this.cause);
+    return `${head}${cause ? `: ${cause}` : ''}${this.hint ? `\n  hint: ${this.hint}` : ''}`;
   }
+}
+
+/** `CODE: message` of an error's cause (Node's messages often start with the code already). */
+function causeText(cause: unknown): string {
+  if (cause === undefined || cause === null) return '';
+  if (cause instanceof L2hError) return cause.describe().split('\n')[0] ?? '';
+  const message = cause instanceof Error ? cause.message : String(cause);
+  const code =
+    cause instanceof Error && 'code' in cause && typeof cause.code === 'string' ? cause.code : undefined;
+  return code === undefined || message.startsWith(code) ? message : `${code}: ${message}`;
 }
 
 export function usageError(message: string, hint?: string): L2hError {

@@ -1,8 +1,11 @@
+import { showControls as shown } from '../reports/escape.js';
 import type { RunResults } from './results/types.js';
 
 /**
  * The few lines a person reads on the terminal after a run: the verdict, every check with what it
- * measured, the first differences of what failed, and where the evidence is.
+ * measured, the first differences of what failed, and where the evidence is. Text from the run
+ * (journal lines, tape paths) goes through `shown`: a raw ESC sequence from a feed would drive
+ * the terminal (clear the screen, print a fake PASS) instead of being read.
  */
 export function formatSummary(results: RunResults, dir: string, reportFiles: readonly string[]): string {
   const out: string[] = [];
@@ -13,23 +16,25 @@ export function formatSummary(results: RunResults, dir: string, reportFiles: rea
   );
   if (results.run.tape)
     out.push(
-      `tape   ${results.run.tape.path}  (${results.run.tape.lines} lines, sha256 ${results.run.tape.sha256.slice(0, 12)}…)`,
+      `tape   ${shown(results.run.tape.path)}  (${results.run.tape.lines} lines, sha256 ${shown(results.run.tape.sha256.slice(0, 12))}…)`,
     );
   out.push('');
   for (const c of results.checks) {
-    out.push(`  ${c.pass ? 'ok  ' : 'FAIL'}  ${c.id.padEnd(36)} ${c.measured}`);
+    out.push(`  ${c.pass ? 'ok  ' : 'FAIL'}  ${shown(c.id).padEnd(36)} ${shown(c.measured)}`);
   }
   for (const c of failed) {
     const diffs = c.evidence.differences ?? [];
     if (diffs.length === 0 && !c.evidence.bookDiff) continue;
     out.push('');
-    out.push(`  ${c.id}: ${c.threshold}`);
+    out.push(`  ${shown(c.id)}: ${shown(c.threshold)}`);
     for (const d of diffs.slice(0, 5)) {
-      out.push(`    at ${d.where}: expected ${d.expected ?? '(nothing)'}, got ${d.actual ?? '(nothing)'}`);
+      out.push(
+        `    at ${shown(d.where)}: expected ${shown(d.expected ?? '(nothing)')}, got ${shown(d.actual ?? '(nothing)')}`,
+      );
     }
     const b = c.evidence.bookDiff;
     if (b) {
-      out.push(`    book of ${b.symbol} at seq ${b.seq} after \`${b.line}\``);
+      out.push(`    book of ${shown(b.symbol)} at seq ${b.seq} after \`${shown(b.line)}\``);
       out.push(
         `      expected bids ${JSON.stringify(b.expected.bids.slice(0, 3))} asks ${JSON.stringify(b.expected.asks.slice(0, 3))}`,
       );
@@ -39,7 +44,7 @@ export function formatSummary(results: RunResults, dir: string, reportFiles: rea
     }
   }
   out.push('');
-  out.push(`evidence  ${dir}`);
-  for (const f of reportFiles) out.push(`report    ${f}`);
+  out.push(`evidence  ${shown(dir)}`);
+  for (const f of reportFiles) out.push(`report    ${shown(f)}`);
   return `${out.join('\n')}\n`;
 }

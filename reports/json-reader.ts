@@ -117,8 +117,17 @@ export function readRecord<T>(
 ): Record<string, T> {
   if (!isPlainObject(value)) throw expected(loc, 'an object', value);
   const out: Record<string, T> = {};
-  for (const [key, item] of Object.entries(value)) out[key] = read(item, at(loc, key));
+  for (const [key, item] of Object.entries(value)) setOwn(out, key, read(item, at(loc, key)));
   return out;
+}
+
+/**
+ * `out[key] = value` for a key taken from the input: an assignment to `__proto__` would set the
+ * prototype instead and the key would vanish (tape header keys are kept whatever they are,
+ * CONTRACTS §1). The object keeps its ordinary prototype for the code that reads it.
+ */
+export function setOwn<T>(out: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /**

@@ -80,6 +80,24 @@ function properties(results: RunResults): string {
   ].join('\n');
 }
 
+/** The run's verdict as a failing testcase, for a failed run that has no failed check to show. */
+function verdictSuite(results: RunResults, reportHref: string): string {
+  const why =
+    results.checks.length === 0
+      ? 'no check ran'
+      : `all ${results.checks.length} checks passed but the run's verdict is fail`;
+  const message = `verdict FAIL: ${why}`;
+  const body = `${message}\nverdict: ${results.verdict}\ncommand: ${results.run.command}\nreport: ${reportHref}`;
+  return [
+    '  <testsuite name="run" tests="1" failures="1" errors="0" skipped="0">',
+    properties(results),
+    '    <testcase classname="l2h.run" name="verdict">',
+    `      <failure message="${x(message)}" type="verdict">${x(body)}</failure>`,
+    '    </testcase>',
+    '  </testsuite>',
+  ].join('\n');
+}
+
 export function renderJunit(results: RunResults, options: JunitOptions = {}): string {
   const reportHref = options.reportHref ?? 'index.html';
   const anchors = checkAnchors(results.checks);
@@ -87,6 +105,8 @@ export function renderJunit(results: RunResults, options: JunitOptions = {}): st
   for (const c of results.checks) if (!groups.includes(c.group)) groups.push(c.group);
   const failures = results.checks.filter((c) => !c.pass).length;
   const seconds = (results.run.durationMs / 1000).toFixed(3);
+  // A failed run whose checks all passed (or that ran none) would otherwise read green in CI.
+  const verdictFails = results.verdict === 'fail' && failures === 0;
   const suites = groups.map((group) => {
     const checks = results.checks.filter((c) => c.group === group);
     const failed = checks.filter((c) => !c.pass).length;
@@ -97,9 +117,11 @@ export function renderJunit(results: RunResults, options: JunitOptions = {}): st
       '  </testsuite>',
     ].join('\n');
   });
+  if (verdictFails) suites.push(verdictSuite(results, reportHref));
+  const extra = verdictFails ? 1 : 0;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="${x(`l2-harness run ${results.run.id}`)}" tests="${results.checks.length}" failures="${failures}" errors="0" time="${seconds}">`,
+    `<testsuites name="${x(`l2-harness run ${results.run.id}`)}" tests="${results.checks.length + extra}" failures="${failures + extra}" errors="0" time="${seconds}">`,
     ...suites,
     '</testsuites>',
     '',

@@ -14,6 +14,10 @@ export interface MarkdownOptions {
   readonly metricsSamples?: number;
   /** The run directory as seen from the report directory (default `..`). */
   readonly runDirHref?: string;
+  /** Evidence files named by checks but absent from the run directory. */
+  readonly missingFiles?: ReadonlySet<string>;
+  /** Fields found in the inputs that the report does not read. */
+  readonly ignoredFields?: readonly string[];
 }
 
 export const NOT_MEASURED = 'not measured in this run';
@@ -51,7 +55,7 @@ function checksTable(results: RunResults): string {
   );
 }
 
-function checkEvidence(check: Check, runDirHref: string): string {
+function checkEvidence(check: Check, runDirHref: string, missingFiles: ReadonlySet<string>): string {
   const e = check.evidence;
   const parts: string[] = [
     `### ${md(check.id)}: ${md(check.title)}`,
@@ -100,7 +104,11 @@ function checkEvidence(check: Check, runDirHref: string): string {
     );
   }
   if (e.files !== undefined && e.files.length > 0) {
-    parts.push(`Files: ${e.files.map((f) => `[${md(f)}](${fileHref(runDirHref, f)})`).join(', ')}`);
+    const fileText = (f: string) =>
+      missingFiles.has(f)
+        ? `${md(f)} (not found in the run directory)`
+        : `[${md(f)}](${fileHref(runDirHref, f)})`;
+    parts.push(`Files: ${e.files.map(fileText).join(', ')}`);
   }
   return parts.join('\n\n');
 }
@@ -189,8 +197,29 @@ function identitySection(results: RunResults): string {
   ].join('\n\n');
 }
 
+/** What the HTML report says in its "Notes on the inputs"; nothing when there is nothing to say. */
+function inputNotes(ignoredFields: readonly string[], missingFiles: ReadonlySet<string>): string[] {
+  if (ignoredFields.length === 0 && missingFiles.size === 0) return [];
+  const list = (items: readonly string[]) => items.map((i) => `- ${md(i)}`).join('\n');
+  const notes = ['## Notes on the inputs'];
+  if (ignoredFields.length > 0) {
+    notes.push(
+      'Fields present in the inputs that this report does not read (not shown above):',
+      list(ignoredFields),
+    );
+  }
+  if (missingFiles.size > 0) {
+    notes.push(
+      'Evidence files named by checks but not found in the run directory:',
+      list([...missingFiles].sort()),
+    );
+  }
+  return notes;
+}
+
 export function renderMarkdown(results: RunResults, options: MarkdownOptions = {}): string {
   const runDirHref = options.runDirHref ?? '..';
+  const missingFiles = options.missingFiles ?? new Set<string>();
   const failed = results.checks.filter((c) => !c.pass);
   const sections = [
     `# Readiness report: run ${md(results.run.id)}`,
@@ -199,7 +228,7 @@ export function renderMarkdown(results: RunResults, options: MarkdownOptions = {
     '## Checks',
     checksTable(results),
     ...(failed.length > 0
-      ? ['## Evidence of the failed checks', ...failed.map((c) => checkEvidence(c, runDirHref))]
+      ? ['## Evidence of the failed checks', ...failed.map((c) => checkEvidence(c, runDirHref, missingFiles))]
       : []),
     '## Latency',
     latencySection(results),
@@ -211,6 +240,7 @@ export function renderMarkdown(results: RunResults, options: MarkdownOptions = {
     metricsSection(results, options.metricsSamples),
     '## Identity',
     identitySection(results),
+    ...inputNotes(options.ignoredFields ?? [], missingFiles),
   ];
   return `${sections.join('\n\n')}\n`;
 }

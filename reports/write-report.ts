@@ -38,23 +38,28 @@ function hrefBetween(from: string, to: string): string {
 export async function writeReport(
   runDir: string,
   options: WriteReportOptions = {},
-): Promise<{ files: string[] }> {
+): Promise<{ files: string[]; verdict: 'pass' | 'fail' }> {
   const run = await readRun(runDir);
   const outDir = options.outDir ?? join(runDir, 'report');
   try {
     await mkdir(outDir, { recursive: true });
   } catch (err) {
+    // A file where the path needs a directory is a wrong --out (bad input, exit 2); anything
+    // else (permissions, a full disk) is the machine's, not the caller's.
+    const code = err instanceof Error && 'code' in err ? err.code : undefined;
+    const fileInTheWay = code === 'ENOTDIR' || code === 'EEXIST';
     throw new L2hError('cannot create the report directory', {
-      code: 'IO',
+      code: fileInTheWay ? 'BAD_INPUT' : 'IO',
       cause: err,
       context: { dir: outDir },
+      hint: fileInTheWay ? 'a file is in the way: choose another --out, or move the file' : undefined,
     });
   }
   const runDirHref = hrefBetween(outDir, runDir);
   const inputs = { ignoredFields: run.ignoredFields, missingFiles: run.missingFiles };
   const texts: Record<(typeof REPORT_FILES)[number], string> = {
     'index.html': renderHtml(run.results, run.samples, { runDirHref, ...inputs }),
-    'report.md': renderMarkdown(run.results, { metricsSamples: run.samples.length, runDirHref }),
+    'report.md': renderMarkdown(run.results, { metricsSamples: run.samples.length, runDirHref, ...inputs }),
     'report.json': renderJson(run.results, run.samples, inputs),
     'junit.xml': renderJunit(run.results),
   };
@@ -64,5 +69,5 @@ export async function writeReport(
     await writeAtomically(path, texts[name]);
     files.push(path);
   }
-  return { files };
+  return { files, verdict: run.results.verdict };
 }

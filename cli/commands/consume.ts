@@ -127,7 +127,11 @@ export function registerConsume(program: Command): void {
       const stop = () => abort.abort();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
-      const logger = createLogger({ name: 'consume', level: process.env.L2H_LOG_LEVEL ?? 'warn' });
+      const logger = createLogger({
+        name: 'consume',
+        level: process.env.L2H_LOG_LEVEL ?? 'warn',
+        levelSource: 'L2H_LOG_LEVEL',
+      });
       // `| head` closes the pipe: stop reading, as Unix tools do.
       const onStdoutError = (err: Error) => {
         if (isBrokenPipe(err)) abort.abort();

@@ -32,7 +32,11 @@ export function registerGenerate(program: Command): void {
     )
     .requiredOption('--seed <seed>', 'any text; the day is a function of it')
     .option('--out <file>', 'tape to write (gzip when it ends in .gz)', undefined)
-    .option('--lines <n>', `target number of lines, e.g. 500k or 20m (default ${DEFAULT_LINES})`, parseCount)
+    .option(
+      '--lines <n>',
+      `target number of lines, e.g. 500k or 20m (default ${DEFAULT_LINES})`,
+      countOption('--lines'),
+    )
     .option(
       '--symbols <list>',
       `SYM or SYM=family (mbp, mbo, mbo-orders, mbo-makers, mm), comma separated (default ${DEFAULT_SYMBOLS.join(',')})`,
@@ -43,8 +47,16 @@ export function registerGenerate(program: Command): void {
       'window start, US Eastern (default 04:00, or what the line budget allows)',
     )
     .option('--end <HH:MM[:SS]>', 'window end, US Eastern (default 20:00, or what the line budget allows)')
-    .option('--crossed <n>', `planted crossed-book episodes (default ${DEFAULT_CROSSED})`, parseCount)
-    .option('--locked <n>', `planted locked-book episodes (default ${DEFAULT_LOCKED})`, parseCount)
+    .option(
+      '--crossed <n>',
+      `planted crossed-book episodes (default ${DEFAULT_CROSSED})`,
+      countOption('--crossed'),
+    )
+    .option(
+      '--locked <n>',
+      `planted locked-book episodes (default ${DEFAULT_LOCKED})`,
+      countOption('--locked'),
+    )
     .addHelpText(
       'after',
       `
@@ -97,15 +109,20 @@ Examples:
     });
 }
 
-/** `500000`, `500_000`, `500k`, `20m`: a whole count. */
-export function parseCount(text: string): number {
+/** `500000`, `500_000`, `500k`, `20m`: a whole count; `flag` names it in the error. */
+export function parseCount(text: string, flag: string): number {
   const m = /^(\d[\d_]*)([km])?$/i.exec(text.trim());
   if (!m)
     throw usageError(
-      `${JSON.stringify(text)} is not a count`,
-      'write a whole number such as 500000, 500k or 2m',
+      `${flag} must be a count, got ${JSON.stringify(text)}`,
+      `write a whole number such as 500000, 500k or 2m, e.g. ${flag} 500k`,
     );
   const base = Number(m[1].replaceAll('_', ''));
   const unit = m[2] === undefined ? 1 : m[2].toLowerCase() === 'k' ? 1000 : 1_000_000;
   return base * unit;
+}
+
+/** A commander parser for a count flag. */
+function countOption(flag: string): (text: string) => number {
+  return (text) => parseCount(text, flag);
 }

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { SINK_NAMES } from '../../collector/sinks/sink.js';
 import { usageError } from '../../common/errors.js';
 import { createLogger } from '../../common/logger.js';
 import { isInteractive } from '../../common/progress.js';
@@ -9,7 +8,7 @@ import { LOAD_DEFAULTS, parseRates, type RatePlan } from '../../harness/load/opt
 import { FEED_TO_JOURNAL } from '../../harness/load/step.js';
 import { writeReport } from '../../reports/index.js';
 import { intOption } from '../options.js';
-import { parseSinks } from './replay.js';
+import { parseSinks, SINKS_HELP } from './replay.js';
 
 interface LoadFlags {
   tape?: string;
@@ -83,11 +82,7 @@ export function registerLoad(program: Command): void {
       'how long each step sends: rate × seconds lines from the start of the tape',
       String(LOAD_DEFAULTS.stepSeconds),
     )
-    .option(
-      '--sinks <list>',
-      `sinks to enable, comma separated (${SINK_NAMES.join(', ')}); jsonl is always on`,
-      'jsonl',
-    )
+    .option('--sinks <list>', SINKS_HELP, 'jsonl')
     .option(
       '--max-p99-ms <ms>',
       'latency bound: p99 feed→journal (schedule to journal) per step',
@@ -118,6 +113,7 @@ export function registerLoad(program: Command): void {
         '  l2h load --tape day.tape.gz --rates 5k,10k --sinks jsonl --out runs/load-ci\n',
     )
     .action(async (flags: LoadFlags) => {
+      // Every flag is read before any I/O: a typo must not cost generating the bundled day first.
       const logger = createLogger({ level: flags.logLevel });
       if (flags.rates && flags.ramp) throw usageError('use --rates or --ramp, not both');
       const plan: RatePlan = flags.rates
@@ -128,10 +124,7 @@ export function registerLoad(program: Command): void {
             factor: positive('--ramp-factor', flags.rampFactor),
             max: intOption('--max-rate', flags.maxRate, 1),
           };
-      const tape = flags.tape ?? (await ensureDefaultDay());
-      const interactive = isInteractive();
-      const outcome = await runLoad({
-        tape,
+      const checked = {
         out: flags.out ?? defaultOut(),
         plan,
         stepSeconds: positive('--step', flags.step),
@@ -141,6 +134,12 @@ export function registerLoad(program: Command): void {
         depth: intOption('--depth', flags.depth, 1),
         seed: intOption('--seed', flags.seed, 0),
         keepTapes: flags.keepTapes ?? false,
+      };
+      const tape = flags.tape ?? (await ensureDefaultDay());
+      const interactive = isInteractive();
+      const outcome = await runLoad({
+        ...checked,
+        tape,
         command: `l2h ${process.argv.slice(2).join(' ')}`,
         logger,
         onStep: interactive ? (e) => process.stderr.write(progressLine(e)) : undefined,

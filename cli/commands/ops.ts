@@ -1,7 +1,8 @@
+import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { l2hCliPath } from '../../common/cli-path.js';
-import { usageError } from '../../common/errors.js';
+import { inputError, usageError } from '../../common/errors.js';
 import { follow, formatLogLine, lastLines } from '../../ops/log-follow.js';
 import { watchAndRotate } from '../../ops/log-rotation.js';
 import { DEFAULT_RUN_DIR, opsPaths } from '../../ops/paths.js';
@@ -83,7 +84,26 @@ Examples:
   l2h logs -f
   l2h logs -n 200 --json | jq 'select(.level >= 40)'
   l2h logs --out          the collector's stdout/stderr (start-up errors, ready/stopped events)
+
+Exit 2 when the run folder does not exist, or (without -f) the file to print is not there.
 `;
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 interface DirFlags {
   readonly runDir?: string;
@@ -166,6 +186,21 @@ export function registerOps(program: Command): void {
       const count = intOption('--lines', flags.lines, 0);
       const paths = opsPaths(flags.runDir);
       const file = flags.out ? paths.outFile : paths.logFile;
+      // Printing nothing for a mistyped --run-dir reads as "the collector logged nothing".
+      if (!(await isDirectory(paths.dir))) {
+        throw inputError(
+          'run folder not found',
+          { dir: paths.dir },
+          'pass the --run-dir given to `l2h start` (default ./run)',
+        );
+      }
+      if (!flags.follow && !(await exists(file))) {
+        throw inputError(
+          `no collector ${flags.out ? 'output' : 'log'} in the run folder`,
+          { file },
+          'has a collector been started here (`l2h start --run-dir DIR`)? -f waits for the file',
+        );
+      }
       const show = (line: string) => say(flags.json ? line : formatLogLine(line));
       for (const line of await lastLines(file, count)) show(line);
       if (!flags.follow) return;

@@ -41,6 +41,14 @@ export function parseSinks(text: string): SinkName[] {
   return names as SinkName[];
 }
 
+/** `--sinks` help, shared with `l2h load`: it states the rule `parseSinks` enforces. */
+export const SINKS_HELP =
+  `sinks to enable, comma separated (${SINK_NAMES.join(', ')}); must include jsonl, ` +
+  'which the verifications read, e.g. jsonl,clickhouse';
+
+/** What a scenario fixes itself (ScenarioRunOptions has no room for them). */
+const SCENARIO_SET = ['sinks', 'speed', 'rate', 'depth'] as const;
+
 function defaultOut(): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
   return `runs/${stamp}`;
@@ -64,11 +72,7 @@ export function registerReplay(program: Command): void {
       'max',
     )
     .option('--rate <lines/s>', 'replay at a fixed rate instead of the tape timing, e.g. --rate 20000')
-    .option(
-      '--sinks <list>',
-      `sinks to enable, comma separated (${SINK_NAMES.join(', ')}); jsonl is always on`,
-      'jsonl',
-    )
+    .option('--sinks <list>', SINKS_HELP, 'jsonl')
     .option('--out <dir>', 'run directory to create (default runs/<UTC timestamp>)')
     .option('--depth <levels>', 'book levels per side in L2 records', '10')
     .option('--seed <n>', 'seed for the simulator (and faults, where a scenario has them)', '1')
@@ -87,37 +91,54 @@ export function registerReplay(program: Command): void {
         '  l2h replay --tape day.tape --sinks jsonl,clickhouse,kafka --out runs/ci-123\n',
     )
     .action(async (flags: ReplayFlags, cmd: Command) => {
+      // Every flag is read before any I/O: a typo must not cost generating the bundled day or
+      // provisioning Kafka first.
       const logger = createLogger({ level: flags.logLevel });
       const out = flags.out ?? defaultOut();
       const command = `l2h ${process.argv.slice(2).join(' ')}`;
       const given = (name: string) => cmd.getOptionValueSource(name) === 'cli';
       let outcome: { dir: string; results: RunResults };
       if (flags.scenario !== undefined) {
-        outcome = await findScenario(flags.scenario).run({
+        const refused = SCENARIO_SET.filter(given).map((name) => `--${name}`);
+        if (refused.length > 0) {
+          throw usageError(
+            `${refused.join(', ')} cannot go with --scenario: the scenario sets ${refused.length === 1 ? 'it' : 'them'} itself`,
+            '`l2h scenarios --json` shows what each scenario uses; drop the flag, or replay without --scenario',
+          );
+        }
+        const scenario = findScenario(flags.scenario);
+        const seed = given('seed') ? intOption('--seed', flags.seed, 0) : undefined;
+        const timeoutMs = given('timeout') ? intOption('--timeout', flags.timeout, 1) * 1000 : undefined;
+        outcome = await scenario.run({
           out,
           full: flags.full === true,
           tape: flags.tape,
           logger,
-          seed: given('seed') ? intOption('--seed', flags.seed, 0) : undefined,
-          timeoutMs: given('timeout') ? intOption('--timeout', flags.timeout, 1) * 1000 : undefined,
+          seed,
+          timeoutMs,
           command,
         });
       } else {
         if (flags.full)
           throw usageError('--full goes with --scenario', 'e.g. l2h replay --scenario crash-restart --full');
         const sinks = parseSinks(flags.sinks);
+        const speed = parseSpeed(flags.speed);
+        const rate = flags.rate === undefined ? null : intOption('--rate', flags.rate, 1);
+        const depth = intOption('--depth', flags.depth, 1);
+        const seed = intOption('--seed', flags.seed, 0);
+        const timeoutMs = intOption('--timeout', flags.timeout, 1) * 1000;
         const tape = flags.tape ?? (await ensureDefaultDay());
         const services = await prepareSinkServices(sinks, out, logger);
         try {
           outcome = await runReplay({
             tape,
             out,
-            speed: parseSpeed(flags.speed),
-            rate: flags.rate === undefined ? null : intOption('--rate', flags.rate, 1),
+            speed,
+            rate,
             sinks,
-            depth: intOption('--depth', flags.depth, 1),
-            seed: intOption('--seed', flags.seed, 0),
-            timeoutMs: intOption('--timeout', flags.timeout, 1) * 1000,
+            depth,
+            seed,
+            timeoutMs,
             command,
             scenario: null,
             logger,

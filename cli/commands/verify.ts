@@ -1,7 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { SinkName } from '../../collector/sinks/sink.js';
 import { inputError } from '../../common/errors.js';
 import type { RunResults } from '../../harness/results/types.js';
 import { runPaths } from '../../harness/run-dir.js';
@@ -10,6 +9,60 @@ import { formatSummary } from '../../harness/summary.js';
 import { jsonlSource } from '../../harness/verify/sinks/jsonl-source.js';
 import { verifyRun } from '../../harness/verify/verify-run.js';
 import { writeReport } from '../../reports/index.js';
+import { parseJsonText, rootLocation, setOwn } from '../../reports/json-reader.js';
+import { parseRunResults } from '../../reports/validate-results.js';
+
+const NOT_A_RUN = 'pass a run directory written by `l2h replay --out DIR`';
+
+async function readInput(file: string, what: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    const code = err instanceof Error && 'code' in err ? String(err.code) : 'unknown';
+    throw inputError(
+      `not a finished run directory: ${what} ${code === 'ENOENT' ? 'is missing' : 'cannot be read'}`,
+      {
+        file,
+        error: code,
+      },
+      NOT_A_RUN,
+    );
+  }
+}
+
+/**
+ * results.json validated as `l2h report` reads it, plus the top-level fields this version does not
+ * know, so rewriting the file keeps what a newer writer put there.
+ */
+async function readResults(file: string): Promise<{ results: RunResults; extra: Record<string, unknown> }> {
+  const text = await readInput(file, 'results.json');
+  const { results } = parseRunResults(text, file);
+  const raw = JSON.parse(text) as Record<string, unknown>;
+  const extra: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) if (!Object.hasOwn(results, key)) setOwn(extra, key, value);
+  return { results, extra };
+}
+
+interface RunConfig {
+  readonly depth: number;
+}
+
+/** config.json: only the depth is read back here (the sinks held by services are gone). */
+async function readConfig(file: string): Promise<RunConfig> {
+  const raw = parseJsonText(await readInput(file, 'config.json'), rootLocation(file, []));
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw inputError(`${file}: the top level must be an object`, { file }, NOT_A_RUN);
+  }
+  const depth: unknown = (raw as Record<string, unknown>)['depth'] ?? 10;
+  if (typeof depth !== 'number' || !Number.isInteger(depth) || depth < 1) {
+    throw inputError(
+      `${file}: depth must be a whole number ≥ 1 (found ${JSON.stringify(depth)})`,
+      { file, field: 'depth' },
+      'the book depth the run was made with, e.g. "depth": 10',
+    );
+  }
+  return { depth };
+}
 
 export function registerVerify(program: Command): void {
   program
@@ -24,22 +77,15 @@ export function registerVerify(program: Command): void {
     .addHelpText('after', '\nExample:\n  l2h verify runs/20261125-210000\n')
     .action(async (dirArg: string) => {
       const paths = runPaths(resolve(dirArg));
-      let previous: RunResults;
-      let config: { depth?: number; sinks?: SinkName[] };
-      try {
-        previous = JSON.parse(await readFile(paths.results, 'utf8')) as RunResults;
-        config = JSON.parse(await readFile(paths.config, 'utf8')) as typeof config;
-      } catch (err) {
-        throw inputError('not a finished run directory (results.json or config.json missing or unreadable)', {
-          dir: paths.dir,
-          error: String(err),
-        });
-      }
+      // The same validation as `l2h report`: a malformed file is bad input naming the field,
+      // not a TypeError from deep inside the verification.
+      const { results: previous, extra } = await readResults(paths.results);
+      const config = await readConfig(paths.config);
       // A crash scenario's cut-short connections are allowed again, or its passing run would fail.
       const truncation = truncationAllowedOf(previous, await readSimStats(paths));
       const outcome = await verifyRun({
         runDir: paths.dir,
-        depth: config.depth ?? 10,
+        depth: config.depth,
         sinks: [jsonlSource(paths.data)],
         truncatedAllowed: truncation.names,
       });
@@ -53,6 +99,7 @@ export function registerVerify(program: Command): void {
         ...outcome.checks.filter((c) => !previous.checks.some((p) => p.id === c.id)),
       ];
       const results: RunResults = {
+        ...extra,
         ...previous,
         checks,
         verdict: checks.every((c) => c.pass) ? 'pass' : 'fail',

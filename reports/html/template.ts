@@ -1,9 +1,11 @@
-import { escapeHtml } from '../escape.js';
+import { escapeHtml, showControls } from '../escape.js';
 
 /**
  * HTML built with the `html` tag is escaped by default: an interpolated string is always text,
  * and only another `html` fragment passes through as markup. Forgetting to escape is then
- * impossible rather than a review item.
+ * impossible rather than a review item. Control characters (a journal line may hold any byte)
+ * are shown as `\xNN` on the way, as in the Markdown and JUnit files: raw, they are invisible
+ * in a browser and break the file for XML tools.
  */
 export class SafeHtml {
   constructor(readonly markup: string) {}
@@ -18,7 +20,7 @@ function render(value: HtmlValue): string {
   if (value === null || value === undefined || value === false) return '';
   if (value instanceof SafeHtml) return value.markup;
   if (Array.isArray(value)) return value.map(render).join('');
-  return escapeHtml(String(value));
+  return escapeHtml(showControls(String(value)));
 }
 
 export function html(strings: TemplateStringsArray, ...values: readonly HtmlValue[]): SafeHtml {

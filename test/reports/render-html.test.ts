@@ -196,4 +196,27 @@ describe('renderHtml', () => {
   it('gives the same bytes for the same inputs', () => {
     expect(renderHtml(failingRun(), samples)).toBe(renderHtml(failingRun(), samples));
   });
+
+  it('writes no raw control character: every interpolated string shows them as \\xNN', () => {
+    const results = failingRun();
+    const failed = results.checks.find((c) => !c.pass)!;
+    const hostile: RunResults = {
+      ...results,
+      checks: results.checks.map((c) =>
+        c === failed ? { ...c, measured: 'lost 1 at \u0001\u000b\u001b[0m' } : c,
+      ),
+      run: {
+        ...results.run,
+        tape: {
+          ...results.run.tape!,
+          headers: { ...results.run.tape!.headers, source: 'capture \u0000\u0007' },
+        },
+      },
+    };
+    const page = renderHtml(hostile, samples, { chartJs: '/* chart.js */' });
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for them is the test
+    expect(page).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/);
+    expect(page).toContain('lost 1 at \\x01\\x0b\\x1b[0m');
+    expect(page).toContain('capture \\x00\\x07');
+  });
 });

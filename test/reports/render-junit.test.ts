@@ -81,4 +81,18 @@ describe('renderJunit', () => {
     // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for them is the test
     expect(renderJunit(failingRun())).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
   });
+
+  it('fails in CI when the run failed with no check at all: a testcase for the verdict', () => {
+    const results: RunResults = { ...failingRun(), verdict: 'fail', checks: [] };
+    const { root, suites } = suitesOf(results);
+    expect(Number(root.attrs.tests)).toBe(1);
+    expect(Number(root.attrs.failures)).toBe(1);
+    expect(suites.map((s) => s.attrs.name)).toEqual(['run']);
+    const cases = childrenNamed(suites[0]!, 'testcase');
+    expect(cases.map((c) => c.attrs.name)).toEqual(['verdict']);
+    const failure = childrenNamed(cases[0]!, 'failure')[0]!;
+    expect(failure.attrs.message).toBe('verdict FAIL: no check ran');
+    const props = childrenNamed(childrenNamed(suites[0]!, 'properties')[0]!, 'property');
+    expect(props.find((p) => p.attrs.name === 'verdict')?.attrs.value).toBe('fail');
+  });
 });

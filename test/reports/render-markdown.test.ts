@@ -132,4 +132,23 @@ describe('renderMarkdown', () => {
       '## Metrics timeline\n\nnot measured in this run',
     );
   });
+
+  it('marks evidence files missing from the run directory and lists the fields it did not read', () => {
+    const results = failingRun();
+    const file = results.checks.flatMap((c) => (c.pass ? [] : (c.evidence.files ?? [])))[0]!;
+    const md = renderMarkdown(results, {
+      missingFiles: new Set([file]),
+      ignoredFields: ['extraField', 'checks[0].evidence.note_*'],
+    });
+    expect(md).toContain(`${escapeMarkdown(file)} (not found in the run directory)`);
+    expect(md).not.toContain(`[${escapeMarkdown(file)}](`);
+    const notes = md.slice(md.indexOf('## Notes on the inputs'));
+    expect(notes).toContain('Fields present in the inputs that this report does not read');
+    expect(notes).toContain('- extraField');
+    expect(notes).toContain(`- ${escapeMarkdown('checks[0].evidence.note_*')}`);
+    expect(notes).toContain(
+      `Evidence files named by checks but not found in the run directory:\n\n- ${escapeMarkdown(file)}`,
+    );
+    expect(renderMarkdown(results)).not.toContain('## Notes on the inputs');
+  });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitCodeFor, L2hError } from '../../common/errors.js';
+import type { RunResults } from '../../harness/results/types.js';
 import type { ReportDocument } from '../../reports/render-json.js';
 import { writeReport } from '../../reports/write-report.js';
 import { parseXml } from './mini-xml.js';
@@ -148,5 +149,43 @@ describe('writeReport', () => {
     await writeFile(join(badMetrics, 'metrics.jsonl'), '{"t":1}\n');
     const badSample = await rejection(writeReport(badMetrics));
     expect(badSample.message).toBe(`${join(badMetrics, 'metrics.jsonl')}:1: rates is missing`);
+  });
+
+  it('puts the missing files and the ignored fields in report.md as in index.html and report.json', async () => {
+    const dir = join(root, 'md-notes');
+    const results = failingRun();
+    await writeRunDir(dir, { ...results, extraField: 1 } as RunResults, metricsSamples(2), {
+      omitFiles: ['books/first-mismatch.json'],
+    });
+    await writeReport(dir);
+    const md = await readFile(join(dir, 'report', 'report.md'), 'utf8');
+    expect(md).toContain('books/first-mismatch.json (not found in the run directory)');
+    expect(md).toContain('- extraField');
+  });
+
+  it('keeps an input key named __proto__ (tape headers, message mix) in every output', async () => {
+    const dir = join(root, 'proto');
+    await mkdir(dir, { recursive: true });
+    const results = failingRun();
+    const text = JSON.stringify(results, null, 2)
+      .replace('"messageMix": {', '"messageMix": {\n    "__proto__": 5,')
+      .replace('"headers": {', '"headers": {\n        "__proto__": "kept",');
+    await writeFile(join(dir, 'results.json'), text);
+    await writeFile(join(dir, 'metrics.jsonl'), '');
+    await writeReport(dir);
+    const doc = JSON.parse(await readFile(join(dir, 'report', 'report.json'), 'utf8')) as ReportDocument;
+    expect(Object.hasOwn(doc.results.messageMix, '__proto__')).toBe(true);
+    expect(Object.getOwnPropertyDescriptor(doc.results.messageMix, '__proto__')?.value).toBe(5);
+    expect(Object.hasOwn(doc.results.run.tape!.headers, '__proto__')).toBe(true);
+    const md = await readFile(join(dir, 'report', 'report.md'), 'utf8');
+    expect(md).toContain('| \\_\\_proto\\_\\_ | 5 |');
+    expect(md).toContain('| \\_\\_proto\\_\\_ | kept |');
+  });
+
+  it('says why the report directory cannot be created: the cause, with the path given', async () => {
+    const dir = join(root, 'enotdir');
+    await writeRunDir(dir, passingRun(), []);
+    const err = await rejection(writeReport(dir, { outDir: join(dir, 'results.json', 'x') }));
+    expect(err.describe()).toMatch(/cannot create the report directory \(dir=.*results\.json\/x\).*ENOTDIR/);
   });
 });

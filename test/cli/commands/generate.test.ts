@@ -65,7 +65,7 @@ describe('l2h generate', () => {
 
   it('generate refuses bad usage with exit code 2 and says what is wrong', async () => {
     for (const [args, message] of [
-      [['generate', '--seed', '1', '--lines', 'lots'], /"lots" is not a count/],
+      [['generate', '--seed', '1', '--lines', 'lots'], /--lines must be a count, got "lots"/],
       [['generate', '--seed', '1', '--date', '2025-02-30'], /--date "2025-02-30" is not a date/],
       [['generate', '--seed', '1', '--symbols', 'AAPL=xyz'], /unknown family "xyz"/],
     ] as const) {
@@ -74,5 +74,13 @@ describe('l2h generate', () => {
       expect(exitCodeFor(err)).toBe(2);
     }
     expect(existsSync(join(dir, 'never.tape'))).toBe(false);
+  });
+
+  it('names the flag whose count it cannot read', async () => {
+    for (const flag of ['--lines', '--crossed', '--locked']) {
+      const { err } = await run('generate', '--seed', 'x', flag, 'abc', '--out', join(dir, 'never.tape'));
+      expect(String((err as Error).message)).toBe(`${flag} must be a count, got "abc"`);
+      expect(exitCodeFor(err)).toBe(2);
+    }
   });
 });

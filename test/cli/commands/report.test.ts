@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerReport } from '../../../cli/commands/report.js';
 import { exitCodeFor, L2hError } from '../../../common/errors.js';
-import { failingRun, metricsSamples, writeRunDir } from '../../reports/run-fixtures.js';
+import { failingRun, metricsSamples, passingRun, writeRunDir } from '../../reports/run-fixtures.js';
 
 let root = '';
 beforeAll(async () => {
@@ -16,7 +16,7 @@ afterAll(async () => {
 });
 
 /** Runs `l2h report …` through commander as main.ts does, capturing stdout. */
-async function run(args: string[]): Promise<{ stdout: string; error: unknown }> {
+async function run(args: string[]): Promise<{ stdout: string; error: unknown; exitCode: number }> {
   const program = new Command().exitOverride();
   registerReport(program);
   let stdout = '';
@@ -24,13 +24,16 @@ async function run(args: string[]): Promise<{ stdout: string; error: unknown }> 
     stdout += String(chunk);
     return true;
   });
+  const before = process.exitCode;
+  process.exitCode = undefined;
   try {
     await program.parseAsync(['node', 'l2h', 'report', ...args]);
-    return { stdout, error: undefined };
+    return { stdout, error: undefined, exitCode: Number(process.exitCode ?? 0) };
   } catch (error) {
-    return { stdout, error };
+    return { stdout, error, exitCode: exitCodeFor(error) };
   } finally {
     spy.mockRestore();
+    process.exitCode = before;
   }
 }
 
@@ -62,5 +65,17 @@ describe('l2h report', () => {
     expect((error as L2hError).describe()).toContain(
       `run directory not found (dir=${join(root, 'missing')})`,
     );
+  });
+
+  it('exits as the run did (CONTRACTS §3): 1 for a failed run, 0 for a passing one, files written either way', async () => {
+    const failed = join(root, 'exit-fail');
+    await writeRunDir(failed, failingRun(), []);
+    const fail = await run([failed]);
+    expect(fail.error).toBeUndefined();
+    expect(fail.stdout).toContain(join(failed, 'report', 'junit.xml'));
+    expect(fail.exitCode).toBe(1);
+    const passed = join(root, 'exit-pass');
+    await writeRunDir(passed, passingRun(), []);
+    expect((await run([passed])).exitCode).toBe(0);
   });
 });
