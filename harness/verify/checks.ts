@@ -1,7 +1,7 @@
 import type { RecordKind } from '../../collector/records/types.js';
 import type { BookDiff, BookSideView, Check, Difference } from '../results/types.js';
-import { canonicalRecord } from './canonical.js';
-import { type ExpectedOptions, expectedAt } from './expected-index.js';
+import { canonicalRecordExact } from './canonical.js';
+import { type ExpectedIndex, type ExpectedOptions, expectedAt } from './expected-index.js';
 import type { SinkTally } from './sink-tally.js';
 
 /**
@@ -15,13 +15,24 @@ const IDEMPOTENT = new Set(['jsonl', 'clickhouse', 'redis']);
 export function sinkLossCheck(t: SinkTally): Check {
   const strict = IDEMPOTENT.has(t.name);
   const tt = t.totals;
+  // Per run, not per kind: a run legitimately expects no gaps, or no ticks of an L2-only symbol,
+  // but a run that expects no record at all has compared nothing, and 0 of 0 is no evidence.
+  const nothing = tt.expected === 0;
   const pass =
+    !nothing &&
     tt.lost === 0 &&
     tt.unexpected === 0 &&
     tt.unparseable === 0 &&
     tt.misfiled === 0 &&
+    tt.strayFiles === 0 &&
+    tt.mismatchedDuplicates === 0 &&
     (!strict || tt.duplicated === 0);
   const differences: Difference[] = [
+    ...t.firstMismatchedDuplicates.map((d) => ({
+      where: d.where,
+      expected: `seq ${d.seq} ${d.kind} as the journal implies it`,
+      actual: 'a duplicate copy with other content',
+    })),
     ...t.firstLost.map((l) => ({
       where: `seq ${l.seq} ${l.symbol} ${l.kind}`,
       expected: 'a record',
@@ -47,9 +58,9 @@ export function sinkLossCheck(t: SinkTally): Check {
     group: 'zero-loss',
     title: `Every record the journal implies is in ${t.name}, once`,
     threshold: strict
-      ? 'lost = 0, unexpected = 0, misfiled = 0, duplicates = 0'
-      : 'lost = 0, unexpected = 0, misfiled = 0 (duplicates counted)',
-    measured: `${tt.present} of ${tt.expected} present; lost ${tt.lost}, duplicated ${tt.duplicated}, unexpected ${tt.unexpected}, unparseable ${tt.unparseable}${tt.misfiled ? `, misfiled ${tt.misfiled}` : ''}${tt.collapsedDuplicates ? `, collapsed by ${t.dedup} ${tt.collapsedDuplicates}` : ''}`,
+      ? 'expected > 0; lost = 0, unexpected = 0, misfiled = 0, stray files = 0, duplicates = 0'
+      : 'expected > 0; lost = 0, unexpected = 0, misfiled = 0, stray files = 0 (duplicates counted, each identical to the expected record)',
+    measured: `${nothing ? 'nothing to compare: 0 records expected; ' : ''}${tt.present} of ${tt.expected} present; lost ${tt.lost}, duplicated ${tt.duplicated}${tt.mismatchedDuplicates ? ` (${tt.mismatchedDuplicates} of them differing from the expected record)` : ''}, unexpected ${tt.unexpected}, unparseable ${tt.unparseable}${tt.strayFiles ? `, ${tt.strayFiles} stray files (${tt.strayLines} lines)` : ''}${tt.misfiled ? `, misfiled ${tt.misfiled}` : ''}${tt.collapsedDuplicates ? `, collapsed by ${t.dedup} ${tt.collapsedDuplicates}` : ''}`,
     pass,
     evidence: {
       counts: {
@@ -57,7 +68,10 @@ export function sinkLossCheck(t: SinkTally): Check {
         present: tt.present,
         lost: tt.lost,
         duplicated: tt.duplicated,
+        mismatchedDuplicates: tt.mismatchedDuplicates,
         unexpected: tt.unexpected,
+        strayFiles: tt.strayFiles,
+        strayLines: tt.strayLines,
         unparseable: tt.unparseable,
         misfiled: tt.misfiled,
         collapsedDuplicates: tt.collapsedDuplicates,
@@ -92,16 +106,21 @@ function fieldDifferences(
   const keys = new Set([...Object.keys(expected), ...Object.keys(actual)]);
   const out: Difference[] = [];
   for (const k of keys) {
-    const e = canonicalRecord(kind, { [k]: expected[k] });
-    const a = canonicalRecord(kind, { [k]: actual[k] });
+    const e = canonicalRecordExact(kind, { [k]: expected[k] });
+    const a = canonicalRecordExact(kind, { [k]: actual[k] });
     if (e !== a)
       out.push({
         where: `${where} .${k}`,
-        expected: JSON.stringify(expected[k] ?? null),
-        actual: JSON.stringify(actual[k] ?? null),
+        expected: shown(expected[k]),
+        actual: shown(actual[k]),
       });
   }
   return out;
+}
+
+/** A field's value for a reader: `(absent)` is not `null`, as in the canonical form. */
+function shown(v: unknown): string {
+  return v === undefined ? '(absent)' : JSON.stringify(v);
 }
 
 const TITLES: Readonly<Record<RecordKind, string>> = {
@@ -123,11 +142,13 @@ export async function recordValuesCheck(
   let expected = 0;
   let present = 0;
   let mismatched = 0;
+  let mismatchedDuplicates = 0;
   for (const [key, v] of t.keys) {
     if (!key.startsWith(`${kind}/`)) continue;
     expected += v.expected;
     present += v.present;
     mismatched += v.mismatched;
+    mismatchedDuplicates += v.mismatchedDuplicates;
   }
   const first = t.firstMismatched.filter((m) => m.kind === kind);
   const differences: Difference[] = [];
@@ -156,15 +177,26 @@ export async function recordValuesCheck(
       });
     }
   }
+  // Lost records are the loss check's to fail; this one fails only when there was nothing to
+  // compare at all, and otherwise says how much of what was expected it saw.
+  const coverage =
+    expected === 0
+      ? 'nothing to compare: 0 records expected'
+      : present === 0
+        ? `0 of ${expected} compared`
+        : present < expected
+          ? `${present} of ${expected} expected compared (${Math.floor((present * 100) / expected)}%)`
+          : `all ${expected} expected compared`;
+  const dupText = mismatchedDuplicates > 0 ? ` (${mismatchedDuplicates} of them duplicate copies)` : '';
   return {
     id: kind === 'l2' ? 'books.reference' : `records.${kind}`,
     group: kind === 'l2' ? 'books' : 'consistency',
     title: TITLES[kind],
-    threshold: 'mismatches = 0',
-    measured: `${mismatched} mismatched of ${present} compared (${expected} expected) in ${t.name}`,
-    pass: mismatched === 0,
+    threshold: 'compared > 0; mismatches = 0 (every copy of a record)',
+    measured: `${mismatched} mismatched${dupText}; ${coverage} in ${t.name}`,
+    pass: mismatched === 0 && present > 0,
     evidence: {
-      counts: { expected, compared: present, mismatched },
+      counts: { expected, compared: present, mismatched, mismatchedDuplicates },
       differences,
       ...(bookDiff ? { bookDiff } : {}),
     },
@@ -211,5 +243,43 @@ export function consistencyCheck(tallies: readonly SinkTally[]): Check {
         : `${differing} of ${keys.size} kind/symbol sets differ`,
     pass: differing === 0,
     evidence: { digests, differences, counts: { sets: keys.size, differing, sinks: tallies.length } },
+  };
+}
+
+/**
+ * Every symbol the collector was told to watch produced some record, of any kind. A tape whose
+ * header names a symbol its body never carries (a typo) otherwise passes every other check:
+ * each compares what there is, and there is nothing. Any kind counts, so an L2-only symbol or
+ * one without trades passes.
+ */
+export function symbolsRecordedCheck(watched: readonly string[], index: ExpectedIndex): Check {
+  const recorded = new Map<string, number>();
+  for (const [key, n] of Object.entries(index.counts)) {
+    const symbol = key.slice(key.indexOf('/') + 1);
+    recorded.set(symbol, (recorded.get(symbol) ?? 0) + n);
+  }
+  const missing = watched.filter((s) => (recorded.get(s) ?? 0) === 0);
+  const measured =
+    watched.length === 0
+      ? 'no watched symbol named in the journal header (#symbols)'
+      : missing.length === 0
+        ? `all ${watched.length} watched symbols have records`
+        : `${missing.length} of ${watched.length} watched symbols have no record of any kind: ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', …' : ''}`;
+  return {
+    id: 'integrity.symbols-recorded',
+    group: 'integrity',
+    title: 'Every watched symbol produced records',
+    threshold: 'watched symbols ≥ 1; each with ≥ 1 record (L2, L1, tick or gap) implied by the journal',
+    measured,
+    pass: watched.length > 0 && missing.length === 0,
+    evidence: {
+      counts: { watched: watched.length, withoutRecords: missing.length },
+      differences: missing.slice(0, 10).map((s) => ({
+        where: `symbol ${s}`,
+        expected: 'at least one record',
+        actual: 'no line of it in the journal produced a record',
+      })),
+      details: { perSymbol: Object.fromEntries(watched.map((s) => [s, recorded.get(s) ?? 0])) },
+    },
   };
 }

@@ -1,5 +1,5 @@
 import type { RecordKind } from '../../collector/records/types.js';
-import { canonicalRecord, SetDigest, sha256, shortHash } from './canonical.js';
+import { canonicalRecordExact, SetDigest, sha256, shortHash } from './canonical.js';
 import type { ExpectedIndex } from './expected-index.js';
 import type { SinkRecordSource } from './sinks/source.js';
 
@@ -11,7 +11,10 @@ export interface KeyTally {
   present: number;
   duplicated: number;
   lost: number;
+  /** Every copy whose content differs from the expected record, duplicates included. */
   mismatched: number;
+  /** Of `mismatched`, the copies after the first: a redelivery that carried other content. */
+  mismatchedDuplicates: number;
   readonly digest: SetDigest;
 }
 
@@ -25,8 +28,13 @@ export interface SinkTally {
     present: number;
     lost: number;
     duplicated: number;
+    /** Records no expected record accounts for, stray files' lines included. */
     unexpected: number;
     mismatched: number;
+    mismatchedDuplicates: number;
+    /** Files in the sink's place that its writer does not write (`AAPL_l2_20250725.1.jsonl`). */
+    strayFiles: number;
+    strayLines: number;
     unparseable: number;
     /** Expected records stored where the sink's layout says they do not belong (JSONL file name). */
     misfiled: number;
@@ -34,13 +42,15 @@ export interface SinkTally {
   };
   readonly firstLost: { kind: RecordKind; seq: number; symbol: string }[];
   readonly firstDuplicated: { kind: RecordKind; seq: number; where: string }[];
-  readonly firstUnexpected: { kind: RecordKind; where: string; why: string }[];
+  /** `kind` null: a stray file, whose lines are of no kind the sink's layout names. */
+  readonly firstUnexpected: { kind: RecordKind | null; where: string; why: string }[];
   readonly firstMismatched: {
     kind: RecordKind;
     seq: number;
     where: string;
     record: Readonly<Record<string, unknown>>;
   }[];
+  readonly firstMismatchedDuplicates: { kind: RecordKind; seq: number; where: string }[];
   readonly firstUnparseable: { where: string; raw: string }[];
   readonly firstMisfiled: { kind: RecordKind; seq: number; where: string; why: string }[];
 }
@@ -48,7 +58,15 @@ export interface SinkTally {
 function keyTally(map: Map<string, KeyTally>, key: string): KeyTally {
   let t = map.get(key);
   if (!t) {
-    t = { expected: 0, present: 0, duplicated: 0, lost: 0, mismatched: 0, digest: new SetDigest() };
+    t = {
+      expected: 0,
+      present: 0,
+      duplicated: 0,
+      lost: 0,
+      mismatched: 0,
+      mismatchedDuplicates: 0,
+      digest: new SetDigest(),
+    };
     map.set(key, t);
   }
   return t;
@@ -77,6 +95,9 @@ export async function tallySink(index: ExpectedIndex, source: SinkRecordSource):
       duplicated: 0,
       unexpected: 0,
       mismatched: 0,
+      mismatchedDuplicates: 0,
+      strayFiles: 0,
+      strayLines: 0,
       unparseable: 0,
       misfiled: 0,
       collapsedDuplicates: 0,
@@ -85,6 +106,7 @@ export async function tallySink(index: ExpectedIndex, source: SinkRecordSource):
     firstDuplicated: [],
     firstUnexpected: [],
     firstMismatched: [],
+    firstMismatchedDuplicates: [],
     firstUnparseable: [],
     firstMisfiled: [],
   };
@@ -125,26 +147,35 @@ export async function tallySink(index: ExpectedIndex, source: SinkRecordSource):
       }
       const symbol = index.symbols[index.symbolOf[r.kind][seq]!]!;
       const t = keyTally(tally.keys, `${r.kind}/${symbol}`);
-      if (seen[r.kind][seq]! > 0) {
-        if (seen[r.kind][seq]! < 255) seen[r.kind][seq]!++;
-        t.duplicated++;
-        tally.totals.duplicated++;
-        if (tally.firstDuplicated.length < FIRST)
-          tally.firstDuplicated.push({ kind: r.kind, seq, where: r.where });
-        continue;
-      }
-      seen[r.kind][seq] = 1;
-      t.present++;
-      tally.totals.present++;
-      const digest = sha256(canonicalRecord(r.kind, r.record));
-      t.digest.add(digest);
-      if (shortHash(digest) !== index.hashes[r.kind][seq]) {
+      const digest = sha256(canonicalRecordExact(r.kind, r.record));
+      // Every copy is compared, not only the first: a reader that keeps the last copy of a
+      // (session, seq) would otherwise see content no check ever looked at.
+      const differs = shortHash(digest) !== index.hashes[r.kind][seq];
+      if (differs) {
         t.mismatched++;
         tally.totals.mismatched++;
         if (tally.firstMismatched.length < FIRST) {
           tally.firstMismatched.push({ kind: r.kind, seq, where: r.where, record: r.record });
         }
       }
+      if (seen[r.kind][seq]! > 0) {
+        if (seen[r.kind][seq]! < 255) seen[r.kind][seq]!++;
+        t.duplicated++;
+        tally.totals.duplicated++;
+        if (tally.firstDuplicated.length < FIRST)
+          tally.firstDuplicated.push({ kind: r.kind, seq, where: r.where });
+        if (differs) {
+          t.mismatchedDuplicates++;
+          tally.totals.mismatchedDuplicates++;
+          if (tally.firstMismatchedDuplicates.length < FIRST)
+            tally.firstMismatchedDuplicates.push({ kind: r.kind, seq, where: r.where });
+        }
+        continue;
+      }
+      seen[r.kind][seq] = 1;
+      t.present++;
+      tally.totals.present++;
+      t.digest.add(digest);
     }
   }
   for (const kind of KINDS) {
@@ -160,6 +191,17 @@ export async function tallySink(index: ExpectedIndex, source: SinkRecordSource):
         if (tally.firstLost.length < FIRST) tally.firstLost.push({ kind, seq, symbol });
       }
     }
+  }
+  for (const stray of (await source.strays?.()) ?? []) {
+    tally.totals.strayFiles++;
+    tally.totals.strayLines += stray.lines;
+    tally.totals.unexpected += stray.lines;
+    if (tally.firstUnexpected.length < FIRST)
+      tally.firstUnexpected.push({
+        kind: null,
+        where: stray.where,
+        why: `${stray.why} (${stray.lines} line${stray.lines === 1 ? '' : 's'})`,
+      });
   }
   if (source.collapsedDuplicates) tally.totals.collapsedDuplicates = await source.collapsedDuplicates();
   return tally;

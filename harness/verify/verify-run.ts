@@ -4,7 +4,7 @@ import type { RecordKind } from '../../collector/records/types.js';
 import { inputError } from '../../common/errors.js';
 import type { Check } from '../results/types.js';
 import { runPaths } from '../run-dir.js';
-import { consistencyCheck, recordValuesCheck, sinkLossCheck } from './checks.js';
+import { consistencyCheck, recordValuesCheck, sinkLossCheck, symbolsRecordedCheck } from './checks.js';
 import { buildExpectedIndex, type ExpectedIndex, type ExpectedOptions } from './expected-index.js';
 import { feedCheck, type SentConnection } from './feed-check.js';
 import { journalSessionInfo } from './journal-reader.js';
@@ -95,11 +95,14 @@ export async function verifyRun(options: VerifyOptions): Promise<VerifyOutcome> 
     tallies.push(t);
     checks.push(sinkLossCheck(t));
   }
+  checks.push(symbolsRecordedCheck(reference.symbols, expected));
   const primary = tallies[0];
   if (primary) {
     for (const kind of ['l2', 'l1', 'ticks', 'gaps'] as RecordKind[]) {
       const any = Object.keys(expected.counts).some((k) => k.startsWith(`${kind}/`));
-      // A kind the journal implies no record of has nothing to compare: no check rather than a check that cannot fail.
+      // A kind the journal implies no record of (no gaps; no ticks on an L2-only day) has nothing
+      // to compare: no check rather than one that cannot fail. A run with no record of any kind
+      // is failed by the loss checks and integrity.symbols-recorded instead.
       if (any) checks.push(await recordValuesCheck(kind, primary, reference));
     }
   }

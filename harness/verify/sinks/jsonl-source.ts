@@ -2,9 +2,31 @@ import { createReadStream } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RecordKind } from '../../../collector/records/types.js';
-import type { SinkRecord, SinkRecordSource } from './source.js';
+import type { SinkRecord, SinkRecordSource, StrayFile } from './source.js';
 
 const FILE = /^(.+)_(l2|l1|ticks|gaps)_(\d{8})\.jsonl$/;
+
+/**
+ * The one name besides its record files that the collector's JSONL sink writes in its data
+ * directory: the lock holding the writer's pid (collector/sinks/jsonl/dir-lock.ts), left behind
+ * when a collector is killed. Spelled again here rather than imported, as the file names are.
+ */
+const COLLECTOR_OWN = new Set(['.l2h-jsonl.lock']);
+
+/** Non-empty lines of a file, streamed. */
+async function countLines(path: string): Promise<number> {
+  let n = 0;
+  let open = false;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    for (const byte of chunk as Buffer) {
+      if (byte === 0x0a) {
+        if (open) n++;
+        open = false;
+      } else open = true;
+    }
+  }
+  return open ? n + 1 : n;
+}
 
 /**
  * The symbol as CONTRACTS §2 names its file, written here again rather than imported from the
@@ -110,6 +132,23 @@ export function jsonlSource(dataDir: string): SinkRecordSource {
         if (rest !== '') emit(rest);
         if (batch.length > 0) yield batch;
       }
+    },
+    async strays() {
+      const entries = await readdir(dataDir, { withFileTypes: true }).catch(() => []);
+      const out: StrayFile[] = [];
+      for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+        if (COLLECTOR_OWN.has(e.name) || (e.isFile() && FILE.test(e.name))) continue;
+        out.push(
+          e.isFile()
+            ? {
+                where: e.name,
+                lines: await countLines(join(dataDir, e.name)),
+                why: 'a file the collector does not write: not <SYMBOL>_<kind>_<YYYYMMDD>.jsonl',
+              }
+            : { where: `${e.name}/`, lines: 0, why: 'an entry the collector does not create: not a file' },
+        );
+      }
+      return out;
     },
   };
 }

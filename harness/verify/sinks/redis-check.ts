@@ -16,7 +16,7 @@ import { RECORD_KINDS, type RecordKind } from '../../../collector/records/types.
 import { errorMessage } from '../../../common/errors.js';
 import { redactUrl } from '../../../common/logger.js';
 import type { Check, Difference } from '../../results/types.js';
-import { canonicalRecord } from '../canonical.js';
+import { canonicalRecordExact } from '../canonical.js';
 import {
   compareOrder,
   type KindExpectation,
@@ -110,13 +110,14 @@ function fieldDifferences(
 ): Difference[] {
   const out: Difference[] = [];
   for (const k of new Set([...Object.keys(expected), ...Object.keys(actual)])) {
-    const e = canonicalRecord(kind, { [k]: expected[k] });
-    const a = canonicalRecord(kind, { [k]: actual[k] });
+    const e = canonicalRecordExact(kind, { [k]: expected[k] });
+    const a = canonicalRecordExact(kind, { [k]: actual[k] });
     if (e !== a) {
       out.push({
         where: `${where} .${k}`,
-        expected: JSON.stringify(expected[k] ?? null),
-        actual: JSON.stringify(actual[k] ?? null),
+        // Shown as the comparison saw them: an absent field is not a null one.
+        expected: k in expected ? JSON.stringify(expected[k]) : '(absent)',
+        actual: k in actual ? JSON.stringify(actual[k]) : '(absent)',
       });
     }
   }

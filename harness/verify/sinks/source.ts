@@ -21,6 +21,19 @@ export interface SinkRecordSource {
   /** How the source deduplicated before we saw it, e.g. "FINAL"; null when it did not. */
   readonly dedup: string | null;
   batches(): AsyncIterable<readonly SinkRecord[]>;
+  /**
+   * What sits where the sink's records are but is not the sink's own (a JSONL data directory's
+   * `AAPL_l2_20250725.1.jsonl`): not read as records, since no reader of the sink would, but
+   * counted, so that records put there are not silently ignored.
+   */
+  strays?(): Promise<readonly StrayFile[]>;
   /** Copies the sink delivered that it collapsed itself (ClickHouse rows merged by FINAL). */
   collapsedDuplicates?(): Promise<number>;
+}
+
+export interface StrayFile {
+  readonly where: string;
+  /** Non-empty lines in it. */
+  readonly lines: number;
+  readonly why: string;
 }

@@ -121,3 +121,54 @@ describe('zero-loss.simulator-vs-journal on connections a crash may cut short', 
     expect(r.check.evidence.details?.['truncatedAllowed']).toEqual(['L1#2', 'L2#3']);
   });
 });
+
+describe('zero-loss.simulator-vs-journal does not pass on nothing', () => {
+  it('fails a cut-short connection whose journal holds none of the many lines sent, and reports the lines lost', async () => {
+    const dir = await journal('lost-all', [[], feed(10, 200_000)]);
+    const r = await feedCheck({
+      journalDir: dir,
+      sent: [sent(1, 'L2', feed(100_000), 500), sent(2, 'L2', feed(10, 200_000), 500)],
+      truncatedAllowed: new Set(['L2#1']),
+    });
+    expect(r.check.pass).toBe(false);
+    expect(r.check.measured).toMatch(/100000 lines sent but not journaled/);
+    expect(r.check.evidence.differences?.[0]).toMatchObject({
+      where: expect.stringMatching(/^connection L2#1/),
+    });
+    expect(r.check.evidence.details?.['cutShort']).toEqual([
+      expect.objectContaining({ connection: 'L2#1', sent: 100_000, journaled: 0, lost: 100_000 }),
+    ]);
+  });
+
+  it('fails a cut-short connection that lost many intervals after a verified prefix', async () => {
+    const lines = feed(100_000);
+    const dir = await journal('lost-most', [lines.slice(0, 1200), feed(10, 200_000)]);
+    const r = await feedCheck({
+      journalDir: dir,
+      sent: [sent(1, 'L2', lines, 500), sent(2, 'L2', feed(10, 200_000), 500)],
+      truncatedAllowed: new Set(['L2#1']),
+    });
+    expect(r.check.pass).toBe(false);
+    expect(r.check.evidence.counts).toMatchObject({ linesLostAtCut: 98_800 });
+  });
+
+  it('keeps passing a cut that lost what a kill can leave in flight, and counts it', async () => {
+    const lines = feed(5000);
+    const dir = await journal('lost-few', [lines.slice(0, 4700), feed(10, 200_000)]);
+    const r = await feedCheck({
+      journalDir: dir,
+      sent: [sent(1, 'L2', lines, 500), sent(2, 'L2', feed(10, 200_000), 500)],
+      truncatedAllowed: new Set(['L2#1']),
+    });
+    expect(r.check.pass).toBe(true);
+    expect(r.check.evidence.counts).toMatchObject({ linesLostAtCut: 300 });
+    expect(r.check.measured).toMatch(/300 lines sent but not journaled/);
+  });
+
+  it('fails when no line was sent on any connection', async () => {
+    const dir = await journal('silent', [[]]);
+    const r = await feedCheck({ journalDir: dir, sent: [sent(1, 'L2', [], 10)] });
+    expect(r.check.pass).toBe(false);
+    expect(r.check.measured).toMatch(/nothing to compare: 0 lines sent/);
+  });
+});
