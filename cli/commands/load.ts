@@ -21,6 +21,8 @@ interface LoadFlags {
   sinks: string;
   maxP99Ms: string;
   maxSinkP99Ms: string;
+  minAchieved: string;
+  minLatencySamples: string;
   out?: string;
   depth: string;
   seed: string;
@@ -31,6 +33,13 @@ interface LoadFlags {
 function positive(flag: string, text: string): number {
   const v = Number(text.replace(/s$/, ''));
   if (!Number.isFinite(v) || v <= 0) throw usageError(`${flag} must be a positive number, got "${text}"`);
+  return v;
+}
+
+function fraction(flag: string, text: string): number {
+  const v = Number(text);
+  if (!(v > 0 && v <= 1))
+    throw usageError(`${flag} must be a fraction in (0, 1], got "${text}"`, `e.g. ${flag} 0.9`);
   return v;
 }
 
@@ -49,7 +58,7 @@ function progressLine(e: StepEvent): string {
   return (
     `load: step ${e.index + 1}/${e.total} ${s.pass ? 'PASS' : 'FAIL'}  offered ${n(s.offeredRate)}  achieved ${n(s.achievedRate)} msgs/s  ` +
     `lost ${n(s.lost)}  dup ${n(s.duplicated)}` +
-    (feed ? `  feed→journal p99 ${feed.p99Ms} ms` : '') +
+    (feed ? `  feed→journal p99 ${feed.p99Ms} ms (${n(feed.count)} samples)` : '') +
     `  (${e.outcome.durationS} s)${s.reason ? `\n      ${s.reason}` : ''}\n`
   );
 }
@@ -59,7 +68,8 @@ export function registerLoad(program: Command): void {
     .command('load')
     .description(
       'Load test: replay the tape at rising fixed rates, a fresh simulator and collector per step, verify each ' +
-        'step, and stop at the first that loses or duplicates data or breaks a latency bound. Reports the highest ' +
+        'step, and stop at the first that loses or duplicates data, achieves less than --min-achieved of its ' +
+        'offered rate, has fewer than --min-latency-samples latency samples or breaks a latency bound. Reports the highest ' +
         'sustainable rate with its evidence and the curve. Exit 0 when a sustainable rate was found and every ' +
         'step verified, 1 when no step was ' +
         'sustainable or a verification (books, records) failed, 2 on bad usage.',
@@ -93,6 +103,17 @@ export function registerLoad(program: Command): void {
       'latency bound: p99 journal→sink per step (append → durable in the sink, journal fdatasync included)',
       String(LOAD_DEFAULTS.maxSinkP99Ms),
     )
+    .option(
+      '--min-achieved <fraction>',
+      'a step fails when it achieves less than this fraction of its offered rate, or when its achieved ' +
+        'rate cannot be measured',
+      String(LOAD_DEFAULTS.minAchieved),
+    )
+    .option(
+      '--min-latency-samples <n>',
+      'a step fails with fewer feed→journal latency samples (L2 lines) than this',
+      String(LOAD_DEFAULTS.minLatencySamples),
+    )
     .option('--out <dir>', 'run directory to create (default runs/load-<UTC timestamp>)')
     .option('--depth <levels>', 'book levels per side in L2 records', '10')
     .option('--seed <n>', 'seed for the simulator', '1')
@@ -112,10 +133,22 @@ export function registerLoad(program: Command): void {
         '  l2h load --tape day.tape.gz --ramp --start-rate 10000 --ramp-factor 1.5 --max-p99-ms 20\n' +
         '  l2h load --tape day.tape.gz --rates 5k,10k --sinks jsonl --out runs/load-ci\n',
     )
-    .action(async (flags: LoadFlags) => {
+    .action(async (flags: LoadFlags, cmd: Command) => {
       // Every flag is read before any I/O: a typo must not cost generating the bundled day first.
       const logger = createLogger({ level: flags.logLevel });
       if (flags.rates && flags.ramp) throw usageError('use --rates or --ramp, not both');
+      // The list replaces the ramp: a ramp flag given next to it would be dropped without a word.
+      const rampFlags = [
+        ['startRate', '--start-rate'],
+        ['rampFactor', '--ramp-factor'],
+        ['maxRate', '--max-rate'],
+      ].filter(([key]) => cmd.getOptionValueSource(key!) === 'cli');
+      if (flags.rates && rampFlags.length > 0) {
+        throw usageError(
+          `${rampFlags.map(([, flag]) => flag).join(', ')} shape a ramp and cannot go with --rates`,
+          'give either --rates, or --ramp with --start-rate, --ramp-factor and --max-rate',
+        );
+      }
       const plan: RatePlan = flags.rates
         ? { kind: 'list', rates: parseRates(flags.rates) }
         : {
@@ -131,6 +164,8 @@ export function registerLoad(program: Command): void {
         sinks: parseSinks(flags.sinks),
         maxP99Ms: positive('--max-p99-ms', flags.maxP99Ms),
         maxSinkP99Ms: positive('--max-sink-p99-ms', flags.maxSinkP99Ms),
+        minAchieved: fraction('--min-achieved', flags.minAchieved),
+        minLatencySamples: intOption('--min-latency-samples', flags.minLatencySamples, 1),
         depth: intOption('--depth', flags.depth, 1),
         seed: intOption('--seed', flags.seed, 0),
         keepTapes: flags.keepTapes ?? false,
@@ -145,12 +180,13 @@ export function registerLoad(program: Command): void {
         onStep: interactive ? (e) => process.stderr.write(progressLine(e)) : undefined,
       });
       const { files } = await writeReport(outcome.dir);
-      const lines = ['', 'offered     achieved    lost  dup  p99 feed→journal  result'];
+      const lines = ['', 'offered     achieved    lost  dup  p99 feed→journal  samples  result'];
       for (const s of outcome.steps) {
         const feed = s.step.latency.find((l) => l.name === FEED_TO_JOURNAL);
         lines.push(
           `${n(s.step.offeredRate).padStart(9)}  ${n(s.step.achievedRate).padStart(9)}  ${n(s.step.lost).padStart(5)}  ` +
-            `${n(s.step.duplicated).padStart(3)}  ${(feed ? `${feed.p99Ms} ms` : '—').padStart(16)}  ${s.step.pass ? 'PASS' : `FAIL: ${s.step.reason}`}`,
+            `${n(s.step.duplicated).padStart(3)}  ${(feed ? `${feed.p99Ms} ms` : '—').padStart(16)}  ` +
+            `${(feed ? n(feed.count) : '—').padStart(7)}  ${s.step.pass ? 'PASS' : `FAIL: ${s.step.reason}`}`,
         );
       }
       const summary = outcome.results.checks[0]!;

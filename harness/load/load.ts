@@ -7,7 +7,7 @@ import type { Logger } from '../../common/logger.js';
 import { machineIdentity, softwareVersions } from '../identity.js';
 import type { Check, LoadStep, RunResults, TapeIdentity } from '../results/types.js';
 import type { SinkRecordSource } from '../verify/sinks/source.js';
-import { checkSettings, type LoadSettings, planRates } from './options.js';
+import { checkSettings, LOAD_DEFAULTS, type LoadSettings, planRates } from './options.js';
 import { FEED_TO_JOURNAL, runStep, type StepOutcome } from './step.js';
 
 export interface LoadOptions extends LoadSettings {
@@ -59,8 +59,8 @@ function fmt(n: number): string {
 
 /**
  * `l2h load`: replay the tape at rising fixed rates, one verified step each (harness/load/step.ts),
- * and stop at the first step that loses or duplicates data, fails a verification or breaks a
- * latency bound. The run directory holds every step's own run directory under `steps/`, a
+ * and stop at the first step that loses or duplicates data, fails a verification, falls short of
+ * its offered rate, has too few latency samples or breaks a latency bound. The run directory holds every step's own run directory under `steps/`, a
  * metrics timeline across the steps, and `results.json` with the load steps for the report's
  * curve, one check per step and the verdict on the highest sustainable rate.
  */
@@ -88,7 +88,12 @@ export async function runLoad(o: LoadOptions): Promise<LoadOutcome> {
     sinks: o.sinks,
     depth: o.depth,
     seed: o.seed,
-    bounds: { feedToJournalP99Ms: o.maxP99Ms, journalToSinkP99Ms: o.maxSinkP99Ms },
+    bounds: {
+      feedToJournalP99Ms: o.maxP99Ms,
+      journalToSinkP99Ms: o.maxSinkP99Ms,
+      minAchieved: o.minAchieved ?? LOAD_DEFAULTS.minAchieved,
+      minLatencySamples: o.minLatencySamples ?? LOAD_DEFAULTS.minLatencySamples,
+    },
   };
   await writeFile(join(dir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
   await writeFile(join(dir, 'metrics.jsonl'), '');
@@ -112,6 +117,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadOutcome> {
       depth: o.depth,
       seed: o.seed,
       bounds: { feedP99Ms: o.maxP99Ms, sinkP99Ms: o.maxSinkP99Ms },
+      minAchieved: o.minAchieved,
+      minLatencySamples: o.minLatencySamples,
       logger: o.logger,
       command: o.command,
       collectorArgs: o.collectorArgs,
@@ -166,7 +173,7 @@ function sustainableCheck(
     best === null
       ? `no step passed; the first (${fmt(rates[0] ?? 0)} msgs/s) failed: ${broke?.step.reason ?? 'unknown'}`
       : `${fmt(best.step.offeredRate)} msgs/s offered, ${fmt(best.step.achievedRate)} achieved, lost 0` +
-        (feed ? `, p99 feed→journal ${feed.p99Ms} ms` : '') +
+        (feed ? `, p99 feed→journal ${feed.p99Ms} ms over ${fmt(feed.count)} samples` : '') +
         (broke
           ? `; broke at ${fmt(broke.step.offeredRate)} msgs/s: ${broke.step.reason}`
           : `; every planned step passed (up to ${fmt(rates[rates.length - 1] ?? 0)} msgs/s): the breaking point lies above`);

@@ -19,12 +19,25 @@ export const LOAD_DEFAULTS = {
   // The journal is fdatasynced every 100 ms by default and a record reaches a sink only once its
   // line is durable, so journal → sink latency sits near that interval by design.
   maxSinkP99Ms: 1000,
+  // A step that delivers under 90 % of its offered rate did not sustain it, lossless or not.
+  minAchieved: 0.9,
+  // Enough for a p99 to rest on ten lines, and a p99.9 on one.
+  minLatencySamples: 1000,
 } as const;
 
+/**
+ * The rates offered, in order. A ramp advances by at least 1 msgs/s (a small rate times a small
+ * factor rounds back to itself) and ends on `max`: the help calls it the ramp's last rate, and a
+ * ramp that stopped short of it would never have tried the rate asked for.
+ */
 export function planRates(plan: RatePlan): number[] {
   if (plan.kind === 'list') return [...plan.rates];
   const out: number[] = [];
-  for (let r = plan.start; r <= plan.max; r = Math.round(r * plan.factor)) out.push(r);
+  for (let r = plan.start; ; ) {
+    out.push(r);
+    if (r >= plan.max) break;
+    r = Math.min(plan.max, Math.max(r + 1, Math.round(r * plan.factor)));
+  }
   return out;
 }
 
@@ -63,6 +76,10 @@ export interface LoadSettings {
   readonly sinks: readonly SinkName[];
   readonly maxP99Ms: number;
   readonly maxSinkP99Ms: number;
+  /** A step fails below this fraction of its offered rate (default LOAD_DEFAULTS.minAchieved). */
+  readonly minAchieved?: number;
+  /** A step fails with fewer feed → journal latency samples (default LOAD_DEFAULTS.minLatencySamples). */
+  readonly minLatencySamples?: number;
 }
 
 export function checkSettings(s: LoadSettings): void {
@@ -70,6 +87,18 @@ export function checkSettings(s: LoadSettings): void {
     throw usageError(`--step must be a positive number of seconds, got ${s.stepSeconds}`);
   if (!(s.maxP99Ms > 0)) throw usageError(`--max-p99-ms must be positive, got ${s.maxP99Ms}`);
   if (!(s.maxSinkP99Ms > 0)) throw usageError(`--max-sink-p99-ms must be positive, got ${s.maxSinkP99Ms}`);
+  if (s.minAchieved !== undefined && !(s.minAchieved > 0 && s.minAchieved <= 1)) {
+    throw usageError(
+      `--min-achieved must be a fraction in (0, 1], got ${s.minAchieved}`,
+      'e.g. --min-achieved 0.9',
+    );
+  }
+  if (
+    s.minLatencySamples !== undefined &&
+    !(Number.isInteger(s.minLatencySamples) && s.minLatencySamples >= 1)
+  ) {
+    throw usageError(`--min-latency-samples must be a whole number ≥ 1, got ${s.minLatencySamples}`);
+  }
   if (s.plan.kind === 'ramp') {
     if (!(s.plan.factor > 1)) throw usageError(`--ramp-factor must be above 1, got ${s.plan.factor}`);
     if (!(s.plan.start > 0) || !(s.plan.max >= s.plan.start)) {

@@ -11,6 +11,7 @@ import { runPaths } from '../run-dir.js';
 import type { SinkRecordSource } from '../verify/sinks/source.js';
 import { measureFeedLatency } from './feed-latency.js';
 import { type CollectorLatency, fromCollectorLatency, summarizeLatencyUs } from './latency-summary.js';
+import { LOAD_DEFAULTS } from './options.js';
 import { type StepUsage, startUsageSampler } from './process-sampler.js';
 import { writeStepTape } from './step-tape.js';
 
@@ -30,6 +31,13 @@ export interface StepOptions {
   readonly depth: number;
   readonly seed: number;
   readonly bounds: LatencyBounds;
+  /** The step fails below this fraction of its offered rate (default LOAD_DEFAULTS.minAchieved). */
+  readonly minAchieved?: number;
+  /**
+   * The step fails with fewer feed → journal latency samples than this (default
+   * LOAD_DEFAULTS.minLatencySamples): a p99 of a handful of lines is no bound kept.
+   */
+  readonly minLatencySamples?: number;
   readonly logger: Logger;
   readonly command: string;
   readonly collectorArgs?: readonly string[];
@@ -96,10 +104,54 @@ function fmt(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
+function percent(fraction: number): string {
+  return `${Math.round(fraction * 1000) / 10} %`;
+}
+
+export interface StepMeasures {
+  readonly offered: number;
+  /** Null when the journal did not let it be measured. */
+  readonly achieved: number | null;
+  readonly latency: readonly LatencySummary[];
+  readonly bounds: LatencyBounds;
+  readonly minAchieved: number;
+  readonly minLatencySamples: number;
+}
+
+/**
+ * Why the measured rate and latency do not make the step sustainable (empty when they do). Loss
+ * alone cannot tell: a collector that keeps up with a fraction of the offered rate loses nothing,
+ * it only takes longer; and a p99 over no samples is 0 ms, which proves nothing.
+ */
+export function measureReasons(m: StepMeasures): string[] {
+  const reasons: string[] = [];
+  if (m.achieved === null)
+    reasons.push('achieved rate not measured: fewer than two tape lines placed in the journal');
+  else if (m.achieved < m.offered * m.minAchieved) {
+    reasons.push(
+      `achieved ${fmt(m.achieved)} msgs/s < ${percent(m.minAchieved)} of ${fmt(m.offered)} offered`,
+    );
+  }
+  const feed = m.latency.find((l) => l.name === FEED_TO_JOURNAL);
+  if (feed === undefined) reasons.push('feed→journal latency not measured');
+  else if (feed.count < m.minLatencySamples) {
+    reasons.push(`feed→journal latency from ${fmt(feed.count)} samples < ${fmt(m.minLatencySamples)} needed`);
+  }
+  for (const l of m.latency) {
+    const bound = l.name === FEED_TO_JOURNAL ? m.bounds.feedP99Ms : m.bounds.sinkP99Ms;
+    // The collector's histogram of a sink that recorded nothing has no p99; a sink that missed
+    // records fails the zero-loss checks instead.
+    if (l.name !== FEED_TO_JOURNAL && l.count === 0) continue;
+    if (l.p99Ms > bound) reasons.push(`p99 ${l.name} ${l.p99Ms} ms > ${bound} ms`);
+  }
+  return reasons;
+}
+
 /**
  * One load step: slice the tape to rate × seconds lines, replay it at that fixed rate through a
  * fresh simulator and collector (harness/replay), verify it, and judge it: no line or record
- * lost or duplicated, every verification passed, latency within bounds.
+ * lost or duplicated, every verification passed, the offered rate achieved (measureReasons),
+ * latency within bounds over enough samples.
  */
 export async function runStep(o: StepOptions): Promise<StepOutcome> {
   const t0 = Date.now();
@@ -146,13 +198,13 @@ export async function runStep(o: StepOptions): Promise<StepOutcome> {
   const usage = await sampler.stop();
 
   const latency: LatencySummary[] = [];
-  let achieved = 0;
+  let achieved: number | null = null;
   if (results !== null) {
     try {
       const session = await sessionDir(paths.journal);
       const feed = await measureFeedLatency(slice.path, session, o.rate);
       latency.push(summarizeLatencyUs(FEED_TO_JOURNAL, feed.samplesUs));
-      achieved = feed.spanUs > 0 ? (feed.journaledLines * 1e6) / feed.spanUs : 0;
+      achieved = feed.spanUs > 0 ? (feed.journaledLines * 1e6) / feed.spanUs : null;
     } catch (err) {
       failure = `cannot measure feed latency: ${errorMessage(err)}`;
     }
@@ -173,14 +225,25 @@ export async function runStep(o: StepOptions): Promise<StepOutcome> {
     if (LOAD_GROUPS.has(c.group)) reasons.push(`${c.id} failed: ${c.measured}`);
     else verificationFailures.push(`${c.id}: ${c.measured}`);
   }
-  for (const l of latency) {
-    const bound = l.name === FEED_TO_JOURNAL ? o.bounds.feedP99Ms : o.bounds.sinkP99Ms;
-    if (l.count > 0 && l.p99Ms > bound) reasons.push(`p99 ${l.name} ${l.p99Ms} ms > ${bound} ms`);
+  const minAchieved = o.minAchieved ?? LOAD_DEFAULTS.minAchieved;
+  const minLatencySamples = o.minLatencySamples ?? LOAD_DEFAULTS.minLatencySamples;
+  // A step that did not complete has its reason already; measures missing from it add nothing.
+  if (failure === null) {
+    reasons.push(
+      ...measureReasons({
+        offered: o.rate,
+        achieved,
+        latency,
+        bounds: o.bounds,
+        minAchieved,
+        minLatencySamples,
+      }),
+    );
   }
   const pass = reasons.length === 0;
   const step: LoadStep = {
     offeredRate: o.rate,
-    achievedRate: Math.round(achieved),
+    achievedRate: Math.round(achieved ?? 0),
     lost,
     duplicated,
     latency,
@@ -194,19 +257,27 @@ export async function runStep(o: StepOptions): Promise<StepOutcome> {
     group: 'load',
     title: `Step ${o.index + 1}: ${fmt(o.rate)} msgs/s for ${(slice.lines / o.rate).toFixed(1)} s (${fmt(slice.lines)} lines)`,
     threshold:
-      `lost = 0, duplicated = 0, both processes stop cleanly, p99 feed→journal ≤ ${o.bounds.feedP99Ms} ms, ` +
+      `lost = 0, duplicated = 0, both processes stop cleanly, achieved ≥ ${percent(minAchieved)} of offered, ` +
+      `p99 feed→journal ≤ ${o.bounds.feedP99Ms} ms over ≥ ${fmt(minLatencySamples)} samples, ` +
       `p99 journal→sink ≤ ${o.bounds.sinkP99Ms} ms`,
     measured:
-      `achieved ${fmt(achieved)} msgs/s; lost ${fmt(lost)}, duplicated ${fmt(duplicated)}` +
-      (feed ? `; feed→journal p50 ${feed.p50Ms} / p99 ${feed.p99Ms} / p99.9 ${feed.p999Ms} ms` : ''),
+      `achieved ${achieved === null ? 'not measured' : `${fmt(achieved)} msgs/s`}; lost ${fmt(lost)}, duplicated ${fmt(duplicated)}` +
+      (feed
+        ? `; feed→journal p50 ${feed.p50Ms} / p99 ${feed.p99Ms} / p99.9 ${feed.p999Ms} ms over ${fmt(feed.count)} samples`
+        : ''),
     pass,
     evidence: {
       counts: { lines: slice.lines, lost, duplicated },
       details: {
         offeredRate: o.rate,
-        achievedRate: Math.round(achieved),
+        achievedRate: achieved === null ? null : Math.round(achieved),
+        minAchieved,
+        minLatencySamples,
         latency: Object.fromEntries(
-          latency.map((l) => [l.name, { p50Ms: l.p50Ms, p99Ms: l.p99Ms, p999Ms: l.p999Ms, maxMs: l.maxMs }]),
+          latency.map((l) => [
+            l.name,
+            { count: l.count, p50Ms: l.p50Ms, p99Ms: l.p99Ms, p999Ms: l.p999Ms, maxMs: l.maxMs },
+          ]),
         ),
         cpuSeconds: Object.fromEntries(Object.entries(usage.processes).map(([k, v]) => [k, v.cpuSeconds])),
         cpuPercent: Object.fromEntries(

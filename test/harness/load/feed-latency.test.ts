@@ -79,8 +79,8 @@ describe('feed → journal latency from the schedule and the journal', () => {
     const s = summarizeLatencyUs('feed→journal', r.samplesUs);
     expect(s.maxMs).toBeCloseTo(198, 0);
     expect(s.p50Ms).toBeGreaterThan(90);
-    // 99 L2 lines after the first matched one over 2 × 198 ms: half the 500 L2 lines/s offered.
-    expect((r.journaledLines * 1e6) / r.spanUs).toBeCloseTo(250, -1);
+    // Tape lines 1 to 199 over 2 × 198 ms: half the 1000 lines/s offered, whatever the channel.
+    expect((r.journaledLines * 1e6) / r.spanUs).toBeCloseTo(500, -1);
   });
 
   it('measures the achieved rate over the tape only, not the heartbeats after it', async () => {
@@ -93,8 +93,36 @@ describe('feed → journal latency from the schedule and the journal', () => {
     ]);
     const session = await journal(n, () => 300, -1, ticks);
     const r = await measureFeedLatency(join(dir, 't.tape'), session, 1000);
-    expect(r.journaledLines).toBe(99);
+    expect(r.journaledLines).toBe(198);
     expect(r.spanUs).toBe(198_000);
+  });
+});
+
+describe('achieved rate over every channel', () => {
+  it('measures an L1-only tape, whose lines the simulator re-projects, though it has no L2 sample', async () => {
+    const n = 400;
+    const body = Array.from(
+      { length: n },
+      (_, i) => `${i}\tL1\tQ,${i % 3 === 0 ? 'MSFT' : 'AAPL'},215.${i},100,09:30:00.${i},11,`,
+    );
+    await writeFile(join(dir, 't.tape'), `#l2tape 1\n#symbols AAPL,MSFT\n${body.join('\n')}\n`);
+    const session = join(dir, 'journal', 's1');
+    await mkdir(session, { recursive: true });
+    // Offered 1000 lines/s, delivered at 800 (line i journaled at 1.25 i ms), in the client's
+    // own field list; a greeting before and admin STATS between, which are not tape lines.
+    const rows = ['0\tL1\tS,SERVER CONNECTED'];
+    for (let i = 0; i < n; i++) {
+      rows.push(`${5000 + i * 1250}\tL1\tQ,${i % 3 === 0 ? 'MSFT' : 'AAPL'},215.${i},100,11,09:30:00.${i},`);
+      if (i % 100 === 0) rows.push(`${5000 + i * 1250}\tADMIN\tS,STATS,127.0.0.1,60003,500`);
+    }
+    await writeFile(
+      join(session, 'journal-000001.tape'),
+      `#l2tape 1\n#session s1\n#seq-base 0\n#start-us ${START}\n${rows.join('\n')}\n`,
+    );
+    const r = await measureFeedLatency(join(dir, 't.tape'), session, 1000);
+    expect(r.matched).toBe(0);
+    expect(r.spanUs).toBe((n - 1) * 1250);
+    expect((r.journaledLines * 1e6) / r.spanUs).toBeCloseTo(800, 0);
   });
 });
 

@@ -38,6 +38,10 @@ describe('l2h load', () => {
       sinks: ['jsonl'],
       maxP99Ms: 10_000,
       maxSinkP99Ms: 10_000,
+      // One-second steps of a 4,000-line day carry ~500 L2 lines at 1,000 msgs/s; the achieved
+      // rate is held loosely below for the same reason (a shared machine stalls).
+      minLatencySamples: 100,
+      minAchieved: 0.5,
       depth: 10,
       seed: 1,
       command: 'test',
@@ -69,7 +73,9 @@ describe('l2h load', () => {
     expect(details['peakRssMb']!['simulator']).toBeGreaterThan(0);
     expect(details['maxQueueDepth']).toHaveProperty('jsonl');
     expect(results.checks[0]).toMatchObject({ id: 'load.sustainable-rate', pass: true });
-    expect(results.checks[0]!.measured).toMatch(/^2,000 msgs\/s offered.*every planned step passed/);
+    expect(results.checks[0]!.measured).toMatch(
+      /^2,000 msgs\/s offered.*over [\d,]+ samples.*every planned step passed/,
+    );
     expect(outcome.sustainable?.step.offeredRate).toBe(2000);
     expect(outcome.broke).toBeNull();
     expect((await readFile(join(out, 'metrics.jsonl'), 'utf8')).trim().split('\n').length).toBeGreaterThan(0);
@@ -89,6 +95,8 @@ describe('l2h load', () => {
       sinks: ['jsonl'],
       maxP99Ms: 0.0001,
       maxSinkP99Ms: 10_000,
+      minLatencySamples: 100,
+      minAchieved: 0.5,
       depth: 10,
       seed: 1,
       command: 'test',

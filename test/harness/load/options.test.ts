@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { checkSettings, parseRates, planRates } from '../../../harness/load/options.js';
 import { lossCounts } from '../../../harness/load/step.js';
 import type { Check } from '../../../harness/results/types.js';
@@ -15,10 +15,33 @@ describe('load rates', () => {
   });
 
   it('ramps by a factor up to the maximum', () => {
-    expect(planRates({ kind: 'ramp', start: 1000, factor: 2, max: 10_000 })).toEqual([
-      1000, 2000, 4000, 8000,
+    expect(planRates({ kind: 'ramp', start: 1000, factor: 2, max: 16_000 })).toEqual([
+      1000, 2000, 4000, 8000, 16_000,
     ]);
     expect(planRates({ kind: 'list', rates: [3, 4] })).toEqual([3, 4]);
+  });
+
+  describe('a ramp whose factor rounds back to the same rate', () => {
+    afterEach(() => {
+      vi.restoreAllMocks();
+    });
+    it('still advances, one msgs/s at least, and ends', () => {
+      // A ramp that never advances loops until the heap runs out: stop it after plenty of steps.
+      const round = Math.round;
+      let calls = 0;
+      vi.spyOn(Math, 'round').mockImplementation((x: number) => {
+        if (++calls > 100_000) throw new Error('planRates did not terminate');
+        return round(x);
+      });
+      expect(planRates({ kind: 'ramp', start: 2, factor: 1.2, max: 10 })).toEqual([2, 3, 4, 5, 6, 7, 8, 10]);
+    });
+  });
+
+  it('ends on --max-rate when the ramp would overshoot it', () => {
+    expect(planRates({ kind: 'ramp', start: 1000, factor: 2, max: 200_000 })).toEqual([
+      1000, 2000, 4000, 8000, 16_000, 32_000, 64_000, 128_000, 200_000,
+    ]);
+    expect(planRates({ kind: 'ramp', start: 1000, factor: 2, max: 1000 })).toEqual([1000]);
   });
 
   it('refuses settings that cannot make a ramp', () => {
