@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { errorMessage } from '../common/errors.js';
+import { type BenchResults, suiteProvenance } from './results.js';
 import { runBench } from './runner.js';
 import { SUITES } from './suites/index.js';
 import { formatLoad, summaryTable } from './summary.js';
@@ -94,7 +95,7 @@ async function main(): Promise<number> {
     `${summaryTable(Object.fromEntries(Object.entries(ran).map(([k, s]) => [k, s.figures])))}\n\n` +
       failed.map(([name, s]) => `suite ${name} FAILED: ${s.error}\n`).join('') +
       `machine: ${m.cpus} × ${m.cpuModel}, ${m.memoryMb} MB, ${m.os}, node ${m.node}\n` +
-      `commit:  ${results.commit}${results.dirty ? ' (work tree modified)' : ''}\n` +
+      `commit:  ${results.commit}${dirtyNote(results, Object.keys(ran))}\n` +
       `load average (1/5/15 min): start ${formatLoad(results.loadAverage.start)}, end ${formatLoad(results.loadAverage.end)}; ${results.durationS} s\n` +
       `written: ${file}\n`,
   );
@@ -102,6 +103,18 @@ async function main(): Promise<number> {
     .flatMap((s) => s.figures)
     .filter((f) => f.pass === false);
   return values.check && (missed.length > 0 || failed.length > 0) ? 1 : 0;
+}
+
+/** This run's tree state, and the merged suites of other runs made on a modified tree. */
+function dirtyNote(results: BenchResults, ranNow: readonly string[]): string {
+  const thisRun = ranNow.some((name) => suiteProvenance(results, name).dirty);
+  const older = Object.keys(results.suites).filter(
+    (name) => !ranNow.includes(name) && suiteProvenance(results, name).dirty,
+  );
+  return (
+    (thisRun ? ' (work tree modified)' : '') +
+    (older.length > 0 ? `; merged suites measured on a modified tree: ${older.join(', ')}` : '')
+  );
 }
 
 main().then(

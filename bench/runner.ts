@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { errorMessage } from '../common/errors.js';
 import { commitInfo, describeMachine, loadAverage } from './machine.js';
-import { type BenchResults, readResults, type SuiteResult } from './results.js';
+import { type BenchResults, readResults, type SuiteResult, suiteProvenance } from './results.js';
 import type { BenchSuite } from './suite.js';
 
 export interface RunBenchOptions {
@@ -38,12 +38,15 @@ export async function runBench(options: RunBenchOptions): Promise<RunBenchOutcom
   const loadStart = loadAverage();
   const t0 = process.hrtime.bigint();
   const ran: Record<string, SuiteResult> = {};
+  // Taken once, before the suites: the figures belong to the tree as it was when they started.
+  const { commit, dirty } = commitInfo(options.repoRoot);
+  const machine = describeMachine();
   for (const suite of options.suites) {
     options.log(`bench: ${suite.name} — ${suite.description}`);
     const suiteLoad = loadAverage();
     const s0 = process.hrtime.bigint();
     const ranAt = now().toISOString();
-    const base = { ranAt, quick: options.quick };
+    const base = { ranAt, quick: options.quick, commit, dirty, command: options.command, machine };
     try {
       const figures = await suite.run({
         quick: options.quick,
@@ -72,19 +75,29 @@ export async function runBench(options: RunBenchOptions): Promise<RunBenchOutcom
   }
 
   const date = started.toISOString().slice(0, 10);
-  const { commit, dirty } = commitInfo(options.repoRoot);
   const file = resolve(options.outDir, `${date}-${commit}.json`);
   const previous = await readResults(file).catch(() => null);
+  // Suites of an older file carry no provenance of their own: pin the file's to them before the
+  // file-level fields are overwritten with this run's, or it would be lost.
+  const kept: Record<string, SuiteResult> = {};
+  if (previous !== null) {
+    for (const name of Object.keys(previous.suites)) {
+      kept[name] = { ...previous.suites[name]!, ...suiteProvenance(previous, name) };
+    }
+  }
+  // Spreading keeps the older order: a suite run again stays where it was.
+  const suites = { ...kept, ...ran };
   const results: BenchResults = {
     schema: 'l2h.bench/1',
     date,
     commit,
-    dirty,
+    // Only suites still in the file count: a suite re-run on a clean tree replaces its dirty figures.
+    dirty: Object.values(suites).some((s) => s.dirty === true),
     command: options.command,
-    machine: describeMachine(),
+    machine,
     loadAverage: { start: loadStart, end: loadAverage() },
     durationS: seconds(t0),
-    suites: { ...previous?.suites, ...ran },
+    suites,
   };
   await mkdir(options.outDir, { recursive: true });
   await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);

@@ -92,3 +92,58 @@ describe('bench runner', () => {
     await expect(readResults(join(dir, 'missing.json'))).rejects.toThrow(/cannot read/);
   });
 });
+
+describe('bench runner: provenance of merged suites', () => {
+  it('keeps, per suite, whether its tree was modified, and ORs it into the file', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { writeFile } = await import('node:fs/promises');
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], {
+        cwd: dir,
+        stdio: 'ignore',
+      });
+    git('init', '-q');
+    await writeFile(join(dir, 'f'), 'a\n');
+    // The results directory inside the repo would itself dirty the tree.
+    await writeFile(join(dir, '.gitignore'), 'results/\ncache/\n');
+    git('add', '.');
+    git('commit', '-q', '-m', 'x');
+    const decode: BenchSuite = { ...tiny, name: 'decode' };
+    const tape: BenchSuite = { ...tiny, name: 'tape' };
+    await writeFile(join(dir, 'f'), 'experimental change\n');
+    await runBench({ ...options([decode], false), command: 'npm run bench -- --suite decode' });
+    await writeFile(join(dir, 'f'), 'a\n');
+    const { file, ran } = await runBench({
+      ...options([tape], false),
+      command: 'npm run bench -- --suite tape',
+    });
+    const merged = await readResults(file);
+    expect(merged.dirty).toBe(true);
+    expect(merged.command).toBe('npm run bench -- --suite tape');
+    expect(merged.suites['decode']).toMatchObject({
+      dirty: true,
+      command: 'npm run bench -- --suite decode',
+    });
+    expect(merged.suites['tape']).toMatchObject({ dirty: false, command: 'npm run bench -- --suite tape' });
+    expect(merged.suites['decode']!.commit).toBe(merged.commit);
+    expect(merged.suites['decode']!.machine?.node).toBe(process.version);
+    expect(ran['tape']!.dirty).toBe(false);
+  });
+
+  it('reads a committed results file of the old layout (no per-suite provenance)', async () => {
+    const { readdir } = await import('node:fs/promises');
+    const { suiteProvenance } = await import('../../bench/results.js');
+    const committed = new URL('../../bench/results/', import.meta.url);
+    for (const name of (await readdir(committed)).filter((n) => n.endsWith('.json'))) {
+      const results = await readResults(new URL(name, committed).pathname);
+      for (const suite of Object.keys(results.suites)) {
+        expect(suiteProvenance(results, suite)).toEqual({
+          commit: results.commit,
+          dirty: results.dirty,
+          command: results.command,
+          machine: results.machine,
+        });
+      }
+    }
+  });
+});
