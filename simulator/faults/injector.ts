@@ -82,7 +82,10 @@ export interface FaultReport {
   readonly closedConnections: readonly number[];
 }
 
-/** Faults that end the connection: the line they fire on is not sent on it. */
+/**
+ * Faults that end the connection. The line they fire on is lost, not re-queued: it models
+ * IQConnect dropping a client, when what was in flight to it goes nowhere.
+ */
 const ENDING: ReadonlySet<FaultKind> = new Set(['close', 'reset', 'outage']);
 /** Faults that change or replace the line itself (at most one applies per line). */
 const ALTERING: ReadonlySet<FaultKind> = new Set(['drop', 'duplicate', 'corrupt', 'truncate', 'split']);
@@ -94,7 +97,10 @@ interface Track {
   nextLine: number;
   readonly byTime: PlannedFault[];
   nextTime: number;
-  /** Faults that were due while an ending fault fired: they fire on the next line. */
+  /**
+   * Faults due on a line where another fault took their place: they fire on this track's next
+   * line, so one naming a symbol still lands on a line about that symbol.
+   */
   carry: PlannedFault[];
 }
 
@@ -187,7 +193,13 @@ export class FaultInjector {
     due = takeDue(t, channelLine, simNowUs, conn.simBaseUs ?? 0, due);
     if (this.symbols.size > 0 && out.symbol !== null) {
       const st = this.symbols.get(`${out.channel}\u0000${out.symbol}`);
-      if (st) due = takeDue(st, st.offered++, simNowUs, conn.simBaseUs ?? 0, due);
+      if (st) {
+        if (st.carry.length > 0) {
+          due = [...(due ?? []), ...st.carry];
+          st.carry = [];
+        }
+        due = takeDue(st, st.offered++, simNowUs, conn.simBaseUs ?? 0, due);
+      }
     }
     if (due === null) {
       sink.line(out.line);
@@ -239,13 +251,13 @@ export class FaultInjector {
     for (const f of due) {
       if (f === ending) continue;
       if (ENDING.has(f.kind)) {
-        // A second ending fault due at once fires on the channel's next line (the next connection).
-        this.channels[out.channel].carry.push(f);
+        // A second ending fault due at once ends the next connection instead.
+        this.trackOf(f).carry.push(f);
         continue;
       }
       if (ALTERING.has(f.kind)) {
         if (altering === undefined && ending === undefined) altering = f;
-        else this.channels[out.channel].carry.push(f);
+        else this.trackOf(f).carry.push(f);
         continue;
       }
       const prng = createPrng(f.seed);
@@ -296,7 +308,7 @@ export class FaultInjector {
       }
     }
     if (ending !== undefined) {
-      this.end(ending, conn, sink, record);
+      this.end(ending, conn, out, sink, record);
       return;
     }
     if (altering === undefined) {
@@ -338,17 +350,30 @@ export class FaultInjector {
     }
   }
 
+  /** The track a fault was planned on: its symbol's when it names one, so a carry keeps to it. */
+  private trackOf(f: PlannedFault): Track {
+    if (f.symbol !== undefined) {
+      const st = this.symbols.get(`${f.channel}\u0000${f.symbol}`);
+      if (st) return st;
+    }
+    return this.channels[f.channel];
+  }
+
   private end(
     f: PlannedFault,
     conn: ConnectionInfo,
+    out: OutgoingLine,
     sink: SendSink,
     record: (f: PlannedFault, detail: string, added: number, line?: string | null) => void,
   ): void {
+    // Named in the report because no connection will ever carry it: a verifier must not wait
+    // for it after the reconnect.
+    const lost = `the line (${out.line.length} bytes) is lost`;
     switch (f.kind) {
       case 'close':
         sink.close('end');
         this.closed.push(conn.id);
-        record(f, 'connection closed (FIN) before the line', 0);
+        record(f, `connection closed (FIN) before the line; ${lost}`, 0);
         return;
       case 'reset':
         // Hand what is queued to the kernel first: the reset then loses only what the kernel
@@ -356,7 +381,7 @@ export class FaultInjector {
         sink.flush();
         sink.close('reset');
         this.reset.push(conn.id);
-        record(f, 'connection reset (RST) before the line', 0);
+        record(f, `connection reset (RST) before the line; ${lost}`, 0);
         return;
       case 'outage': {
         const ms = f.ms ?? FAULT_DEFAULTS.outageMs;
@@ -367,7 +392,7 @@ export class FaultInjector {
         this.refuseHook?.(conn.channel, ms);
         record(
           f,
-          `S,SERVER DISCONNECTED, connection closed, ${conn.channel} port closed for ${ms} ms`,
+          `S,SERVER DISCONNECTED, connection closed, ${conn.channel} port closed for ${ms} ms; ${lost}`,
           1,
           'S,SERVER DISCONNECTED',
         );

@@ -26,22 +26,26 @@ const JUNK_FIELDS = [
   'x',
 ];
 
-/** One comma-separated field replaced by junk (the type field only when the line has no other). */
+/**
+ * One comma-separated field replaced by junk (the type field only when the line has no other).
+ * A given `field` past the last one means the last one.
+ */
 export function corruptLine(line: string, prng: Prng, field?: number): { line: string; field: number } {
   const fields = line.split(',');
-  const index =
-    field !== undefined
-      ? Math.min(field, fields.length - 1)
-      : fields.length > 1
-        ? 1 + prng.below(fields.length - 1)
-        : 0;
+  // IQFeed ends data lines with a comma (IQFEED-PROTOCOL.md §1.3): the empty slot after it is no
+  // field, and junk put there would leave every field intact and only lengthen the line.
+  const real = line.endsWith(',') && fields.length > 1 ? fields.length - 1 : fields.length;
+  const index = field !== undefined ? Math.min(field, real - 1) : real > 1 ? 1 + prng.below(real - 1) : 0;
   let junk = JUNK_FIELDS[prng.below(JUNK_FIELDS.length)]!;
-  if (junk === fields[index]) junk = '#BAD#';
+  if (junk === fields[index]) junk = junk === '#BAD#' ? 'x' : '#BAD#';
   fields[index] = junk;
   return { line: nonEmpty(fields.join(',')), field: index };
 }
 
-/** The line cut to `keep` bytes (1 ≤ keep < length; seeded when not given). */
+/**
+ * The line cut to `keep` bytes (seeded when not given), at most length − 1. Never to 0: an empty
+ * line frames as nothing, so the fault would be a drop (the spec refuses `keep: 0`).
+ */
 export function truncateLine(line: string, prng: Prng, keep?: number): string {
   if (line.length <= 1) return line;
   const k =

@@ -18,7 +18,9 @@
  * connections, from 0), or, with `symbol`, the lines about that symbol on that channel.
  * `at.timeMs` is simulated time since the tape's time base. A fault fires once, on the first
  * matching line at or after its point; a fault that ends the connection (close, reset, outage)
- * waits for a data line (one about a symbol) on L1/L2, so it hits a connection that is set up.
+ * waits for a data line (one about a symbol) on L1/L2, so it hits a connection that is set up,
+ * and that line is lost with the connection. Faults due on a line another fault already took
+ * fire on the next line of the same count (the symbol's, when they name one).
  */
 import { readFile } from 'node:fs/promises';
 import { CHANNELS, type Channel } from '../../collector/protocol/channel.js';
@@ -42,13 +44,17 @@ export const INSERT_FAULTS = [
   'unknown-type', // a line of a message type IQFeed does not have
 ] as const;
 
-/** The connection itself: held, closed, or IQConnect gone for a while. */
+/**
+ * The connection itself: held, closed, or IQConnect gone for a while. close, reset and outage
+ * model IQConnect dropping the client: the line they fire on was in flight to it and is lost
+ * (no connection ever gets it); the lines after it go to the next connection, if any.
+ */
 export const CONNECTION_FAULTS = [
   'stall', // output held for `ms` (it falls behind, then catches up from the tape: nothing lost)
   'full-buffer', // a slow consumer's send buffer full for `ms` (output held, as for `stall`)
-  'close', // FIN before the line (the line and what follows go to the next connection, if any)
-  'reset', // RST before the line (what the kernel still held for the peer is lost with it)
-  'outage', // `S,SERVER DISCONNECTED`, FIN, then every connection on the channel refused for `ms`
+  'close', // FIN instead of the line (everything queued before it is delivered)
+  'reset', // RST instead of the line (what the kernel still held for the peer is lost with it)
+  'outage', // `S,SERVER DISCONNECTED` and FIN instead of the line, then the channel refused for `ms`
 ] as const;
 
 export type LineFaultKind = (typeof LINE_FAULTS)[number];
@@ -71,9 +77,15 @@ export interface FaultDef {
   readonly ms?: number;
   /** split: where to cut the line with its terminator (0 < byte < length); default seeded. */
   readonly byte?: number;
-  /** truncate: bytes kept (≥ 0, < length); default seeded. */
+  /**
+   * truncate: bytes kept (≥ 1; past the line's end, length − 1); default seeded. 0 is refused:
+   * an empty line frames as nothing, so the fault would be an unreported drop.
+   */
   readonly keep?: number;
-  /** corrupt: the field index (0 = type); default seeded among the fields after the type. */
+  /**
+   * corrupt: the field index (0 = type; past the last field, the last); default seeded among the
+   * fields after the type. The empty slot after a line's trailing comma is not a field.
+   */
   readonly field?: number;
   /** garbage, binary, oversized: line length in bytes. */
   readonly bytes?: number;
@@ -167,7 +179,7 @@ function checkFault(raw: unknown, where: string, source: string): FaultDef {
   for (const [key, min, max] of [
     ['ms', 1, MAX_MS],
     ['byte', 1, MAX_BYTES],
-    ['keep', 0, MAX_BYTES],
+    ['keep', 1, MAX_BYTES],
     ['field', 0, 1000],
     ['bytes', 1, MAX_BYTES],
     ['backMs', 1, 86_400_000],

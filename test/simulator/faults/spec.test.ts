@@ -56,6 +56,13 @@ describe('fault spec', () => {
     expect(errorOf('{"random":[{"kinds":["drop"],"channels":["L1"],"count":3}]}').message).toContain(
       'exactly one window',
     );
+    // A kept length of 0 would be an empty line, which a client frames as nothing at all.
+    expect(
+      errorOf('{"faults":[{"kind":"truncate","channel":"L2","at":{"line":1},"keep":0}]}').message,
+    ).toContain('faults[0].keep must be a whole number 1–');
+    expect(
+      parseFaultSpec('{"faults":[{"kind":"truncate","channel":"L2","at":{"line":1},"keep":1}]}', 't').faults,
+    ).toEqual([{ kind: 'truncate', channel: 'L2', at: { line: 1 }, keep: 1 }]);
     expect(errorOf('not json').code).toBe('BAD_INPUT');
     await expect(loadFaultSpec('/nonexistent/faults.json')).rejects.toMatchObject({ code: 'BAD_INPUT' });
   });
