@@ -5,9 +5,8 @@ import type { RecordKind } from '../../collector/records/types.js';
  * One canonical text per record, so records from different sinks (a JSONL line, a Kafka value, a
  * ClickHouse row turned back into an object) compare field by field: fixed key order per kind,
  * numbers in JavaScript's shortest form, unknown keys kept at the end so an extra field is a
- * difference rather than silently ignored. In `canonicalRecordExact`, which every verification
- * uses, an absent field is written `absent`, which no JSON value is: a sink record that dropped
- * `spread` must not equal the expected record whose spread is null.
+ * difference rather than silently ignored, and an absent field written `absent`, which no JSON
+ * value is.
  */
 const FIELDS: Readonly<Record<RecordKind, readonly string[]>> = {
   l2: [
@@ -40,46 +39,29 @@ const FIELDS: Readonly<Record<RecordKind, readonly string[]>> = {
 
 const LEVEL_FIELDS = ['price', 'size', 'level'] as const;
 
-/** What an absent key (or one holding `undefined`, which JSON cannot carry) is written as. */
-type Absent = 'absent' | 'null';
-
-function canonicalValue(v: unknown, absent: Absent): string {
-  if (v === undefined) return absent;
+function canonicalValue(v: unknown): string {
+  // An absent key (or one holding `undefined`, which JSON cannot carry).
+  if (v === undefined) return 'absent';
   if (v === null) return 'null';
   if (Array.isArray(v)) {
     return `[${v
       .map((x) => {
-        if (x === null || typeof x !== 'object') return canonicalValue(x, absent);
+        if (x === null || typeof x !== 'object') return canonicalValue(x);
         const o = x as Record<string, unknown>;
         const extra = Object.keys(o).filter((k) => !(LEVEL_FIELDS as readonly string[]).includes(k));
-        return `{${[...LEVEL_FIELDS, ...extra.sort()].map((k) => `${JSON.stringify(k)}:${canonicalValue(o[k], absent)}`).join(',')}}`;
+        return `{${[...LEVEL_FIELDS, ...extra.sort()].map((k) => `${JSON.stringify(k)}:${canonicalValue(o[k])}`).join(',')}}`;
       })
       .join(',')}]`;
   }
   return JSON.stringify(v);
 }
 
-function canonical(kind: RecordKind, record: Readonly<Record<string, unknown>>, absent: Absent): string {
+export function canonicalRecord(kind: RecordKind, record: Readonly<Record<string, unknown>>): string {
   const known = FIELDS[kind];
   const extra = Object.keys(record)
     .filter((k) => !known.includes(k))
     .sort();
-  return `{${[...known, ...extra].map((k) => `${JSON.stringify(k)}:${canonicalValue(record[k], absent)}`).join(',')}}`;
-}
-
-/** The form every verification compares: an absent field is not a null one. */
-export function canonicalRecordExact(kind: RecordKind, record: Readonly<Record<string, unknown>>): string {
-  return canonical(kind, record, 'absent');
-}
-
-/**
- * The older form, an absent field written as null. Kept only because golden digests
- * (harness/regress/golden.ts) drop `session` and `seq` before digesting and the committed
- * `*.golden.json` files were computed this way; comparing records with it would let a record
- * that lost a field equal one whose field is null.
- */
-export function canonicalRecord(kind: RecordKind, record: Readonly<Record<string, unknown>>): string {
-  return canonical(kind, record, 'null');
+  return `{${[...known, ...extra].map((k) => `${JSON.stringify(k)}:${canonicalValue(record[k])}`).join(',')}}`;
 }
 
 export function sha256(text: string): Buffer {

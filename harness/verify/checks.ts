@@ -1,6 +1,6 @@
 import type { RecordKind } from '../../collector/records/types.js';
 import type { BookDiff, BookSideView, Check, Difference } from '../results/types.js';
-import { canonicalRecordExact } from './canonical.js';
+import { canonicalRecord } from './canonical.js';
 import { type ExpectedIndex, type ExpectedOptions, expectedAt } from './expected-index.js';
 import type { SinkTally } from './sink-tally.js';
 
@@ -106,8 +106,8 @@ function fieldDifferences(
   const keys = new Set([...Object.keys(expected), ...Object.keys(actual)]);
   const out: Difference[] = [];
   for (const k of keys) {
-    const e = canonicalRecordExact(kind, { [k]: expected[k] });
-    const a = canonicalRecordExact(kind, { [k]: actual[k] });
+    const e = canonicalRecord(kind, { [k]: expected[k] });
+    const a = canonicalRecord(kind, { [k]: actual[k] });
     if (e !== a)
       out.push({
         where: `${where} .${k}`,

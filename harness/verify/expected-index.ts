@@ -1,5 +1,5 @@
 import type { RecordKind } from '../../collector/records/types.js';
-import { canonicalRecordExact, sha256, shortHash } from './canonical.js';
+import { canonicalRecord, sha256, shortHash } from './canonical.js';
 import { readJournal } from './journal-reader.js';
 import { type Expected, ReferenceDeriver } from './reference/deriver.js';
 import { exactDiff, exactMid } from './reference/fields.js';
@@ -90,7 +90,7 @@ export async function buildExpectedIndex(options: ExpectedOptions): Promise<Expe
     for (const e of out) {
       if (e.seq >= size) continue;
       const record = expectedRecord(e, options.session);
-      hashes[e.kind][e.seq] = shortHash(sha256(canonicalRecordExact(e.kind, record)));
+      hashes[e.kind][e.seq] = shortHash(sha256(canonicalRecord(e.kind, record)));
       let id = symbolIds.get(e.symbol);
       if (id === undefined) {
         id = symbols.length;

@@ -1,5 +1,5 @@
 import type { RecordKind } from '../../collector/records/types.js';
-import { canonicalRecordExact, SetDigest, sha256, shortHash } from './canonical.js';
+import { canonicalRecord, SetDigest, sha256, shortHash } from './canonical.js';
 import type { ExpectedIndex } from './expected-index.js';
 import type { SinkRecordSource } from './sinks/source.js';
 
@@ -147,7 +147,7 @@ export async function tallySink(index: ExpectedIndex, source: SinkRecordSource):
       }
       const symbol = index.symbols[index.symbolOf[r.kind][seq]!]!;
       const t = keyTally(tally.keys, `${r.kind}/${symbol}`);
-      const digest = sha256(canonicalRecordExact(r.kind, r.record));
+      const digest = sha256(canonicalRecord(r.kind, r.record));
       // Every copy is compared, not only the first: a reader that keeps the last copy of a
       // (session, seq) would otherwise see content no check ever looked at.
       const differs = shortHash(digest) !== index.hashes[r.kind][seq];

@@ -16,7 +16,7 @@ import { RECORD_KINDS, type RecordKind } from '../../../collector/records/types.
 import { errorMessage } from '../../../common/errors.js';
 import { redactUrl } from '../../../common/logger.js';
 import type { Check, Difference } from '../../results/types.js';
-import { canonicalRecordExact } from '../canonical.js';
+import { canonicalRecord } from '../canonical.js';
 import {
   compareOrder,
   type KindExpectation,
@@ -110,8 +110,8 @@ function fieldDifferences(
 ): Difference[] {
   const out: Difference[] = [];
   for (const k of new Set([...Object.keys(expected), ...Object.keys(actual)])) {
-    const e = canonicalRecordExact(kind, { [k]: expected[k] });
-    const a = canonicalRecordExact(kind, { [k]: actual[k] });
+    const e = canonicalRecord(kind, { [k]: expected[k] });
+    const a = canonicalRecord(kind, { [k]: actual[k] });
     if (e !== a) {
       out.push({
         where: `${where} .${k}`,
