@@ -268,8 +268,19 @@ export class WireProducer implements KafkaProducerPort {
     if (broker === undefined) throw new Error(`Kafka broker ${nodeId} is not in the cluster metadata`);
     const conn = this.newConnection(broker.host, broker.port);
     await conn.open();
+    // A disconnect while this connection opened closed every connection it knew of, not this one:
+    // kept, it would hold a socket open (and the process alive) for a producer nobody uses.
+    if (this.discarded(state)) {
+      conn.close();
+      throw new Error(`Kafka producer disconnected while connecting to broker ${nodeId}`);
+    }
     state.connections.set(nodeId, conn);
     return conn;
+  }
+
+  /** Whether `state` is no longer this producer's (a disconnect, or a connect since). */
+  private discarded(state: ProducerState): boolean {
+    return this.state === null || this.state.connections !== state.connections;
   }
 
   private async refreshMetadata(state: ProducerState): Promise<ProducerState> {
@@ -288,6 +299,8 @@ export class WireProducer implements KafkaProducerPort {
         bootstrap.close();
       }
     }
+    // Not after a disconnect meanwhile: that would bring its closed connections back to life.
+    if (this.discarded(state)) throw new Error('Kafka producer disconnected while refreshing metadata');
     const next = { ...state, metadata };
     this.state = next;
     return next;

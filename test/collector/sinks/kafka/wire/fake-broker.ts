@@ -22,6 +22,8 @@ export interface FakeBroker {
   produceError: number;
   /** While true, produce requests are kept and never answered. */
   stallProduce: boolean;
+  /** Client connections open now. */
+  readonly openConnections: number;
   /** Close every client connection (as a broker restart would). */
   dropConnections(): void;
   close(): Promise<void>;
@@ -157,6 +159,9 @@ export async function startFakeBroker(partitions: number): Promise<FakeBroker> {
     batches: state.batches,
     get produces() {
       return produces;
+    },
+    get openConnections() {
+      return sockets.size;
     },
     get produceError() {
       return state.produceError;

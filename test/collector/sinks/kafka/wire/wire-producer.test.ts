@@ -92,6 +92,24 @@ describe('wire producer against a fake broker', () => {
     expect(b.produces).toBe(2);
     await p.disconnect();
   });
+
+  test('a disconnect while a send opens its connections leaves no socket open and no producer state behind', async () => {
+    broker = await startFakeBroker(1);
+    const b = broker;
+    const p = producer(b.port);
+    await p.connect();
+    await pollUntil(() => b.openConnections === 0); // the bootstrap connection is closed after connect
+    // The send opens a connection (metadata for the new topic, then its leader); the disconnect
+    // lands while it is opening.
+    const sent = p.send([{ topic: 't', messages: [msg('A', 1)] }]).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    await p.disconnect();
+    expect(String(await sent)).toMatch(/disconnected while/);
+    await pollUntil(() => b.openConnections === 0);
+    await expect(p.send([{ topic: 't', messages: [msg('A', 2)] }])).rejects.toThrow(/before connect/);
+  });
 });
 
 async function pollUntil(done: () => boolean): Promise<void> {
