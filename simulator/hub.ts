@@ -7,6 +7,7 @@
 import type { Socket } from 'node:net';
 import type { Channel } from '../collector/protocol/channel.js';
 import { createL1Projector, SERVER_TERMINATORS } from '../collector/protocol/index.js';
+import type { Timer } from '../common/clock.js';
 import type { ResolvedSimulatorOptions } from './options.js';
 import { createPrng, randomToken } from './prng.js';
 import { BehindConnections, type StreamConnection } from './replay/behind.js';
@@ -35,8 +36,9 @@ export class Hub implements SessionContext {
   readonly counters = new SentCounters();
   readonly router: Router;
   readonly gate = new FlowGate();
-  readonly admin: AdminSettings = {
+  readonly admin: AdminSettings & { connected: boolean; reconnections: number } = {
     connected: true,
+    reconnections: 0,
     loginId: '000000',
     autoconnect: false,
     saveLoginInfo: false,
@@ -58,6 +60,12 @@ export class Hub implements SessionContext {
   private readonly streams = new Map<number, StreamConnection>();
   private behindRef: BehindConnections | null = null;
   private readonly hold: ReplayHold;
+  private readonly linkUp = { L1: true, L2: true };
+  /** While the L1 link is down: simulated time of the last tape line IQConnect received before. */
+  private lastUpdateBeforeDownUs = -1;
+  /** The after-tape watch for connections that stopped reading (cancelled when the run ends). */
+  private stuckTimer: Timer | null = null;
+  private readonly closedStuck = new Map<number, { linesBehind: number; queuedBytes: number }>();
 
   constructor(
     private readonly options: ResolvedSimulatorOptions,
@@ -123,6 +131,49 @@ export class Hub implements SessionContext {
     this.updateHold();
   }
 
+  serverLinkUp(channel: 'L1' | 'L2'): boolean {
+    return this.linkUp[channel];
+  }
+
+  /**
+   * The one place IQConnect's link to DTN changes (commands now; an outage could call it too).
+   * Each L1/L2 connection of a changed channel gets the status line (an L2 one, after
+   * DISCONNECTED, `S,CLEAR DEPTH` for both sides of every symbol it watches; after CONNECTED, the
+   * current state of its watches, as DTN sends it again). Every connection is told at the same
+   * place of the tape: one behind the live replay is first put back on it (its backlog is lost,
+   * as the link's lines are). Tape lines are not sent while the link is down (router.ts).
+   */
+  setServerLink(channels: readonly ('L1' | 'L2')[], up: boolean, cause: string): boolean {
+    const changed = channels.filter((ch) => this.linkUp[ch] !== up);
+    if (changed.length === 0) return false;
+    if (changed.includes('L1')) {
+      if (up) this.admin.reconnections += this.lastUpdateBeforeDownUs >= 0 ? 1 : 0;
+      this.lastUpdateBeforeDownUs = up ? -1 : this.simNowUs() - (this.engineRef?.sinceLastLineUs ?? 0);
+      this.admin.connected = up;
+    }
+    for (const ch of changed) {
+      this.linkUp[ch] = up;
+      this.router.setLinkDown(ch, !up);
+    }
+    for (const s of this.openSessions) {
+      if (!(s instanceof L1Session || s instanceof L2Session) || !changed.some((ch) => ch === s.channel))
+        continue;
+      const stream = this.streams.get(s.id);
+      const skipped = stream && this.behindRef ? this.behindRef.skipToLive(stream) : 0;
+      if (skipped > 0) {
+        this.logger.info({ conn: s.id, skipped }, 'link change: a connection behind the replay rejoined it');
+      }
+      if (up) s.serverConnected();
+      else s.serverDisconnected();
+    }
+    this.logger.info(
+      { channels: changed, up, cause, line: this.engineRef?.linesReplayed ?? 0 },
+      'server link changed',
+    );
+    this.flushAll();
+    return true;
+  }
+
   sessions(): readonly Session[] {
     return this.openSessions;
   }
@@ -132,10 +183,14 @@ export class Hub implements SessionContext {
     const now = this.simNowUs();
     return statsLine({
       connected: this.admin.connected,
+      reconnections: this.admin.reconnections,
       maxSymbols: Math.max(500, this.index.symbols.size),
       symbols: this.watchedSymbolCount(),
       clients: this.openSessions.length,
-      secondsSinceUpdate: (engine?.sinceLastLineUs ?? 0) / SECOND_US,
+      secondsSinceUpdate:
+        (this.lastUpdateBeforeDownUs >= 0
+          ? now - this.lastUpdateBeforeDownUs
+          : (engine?.sinceLastLineUs ?? 0)) / SECOND_US,
       startUs: this.index.startUs,
       nowUs: now,
       loginId: this.admin.loginId,
@@ -214,7 +269,7 @@ export class Hub implements SessionContext {
       sendPath,
       gate: this.gate,
       clock: this.options.clock,
-      overflow: channel === 'ADMIN' ? 'pause-replay' : 'fall-behind',
+      overflow: channel === 'ADMIN' ? 'own-loss' : 'fall-behind',
     });
     const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
     const now = this.simNowUs();
@@ -307,23 +362,80 @@ export class Hub implements SessionContext {
   }
 
   /**
-   * Call `fn` once every open connection has been given everything the live replay gave (one
-   * behind it has caught up) and its queue has been taken by the kernel.
+   * Call `fn` once every open L1/L2 connection has been given everything the live replay gave
+   * (one behind it has caught up) and its queue has been taken by the kernel. Admin connections
+   * are not waited for: what they are owed is status, not tape. A connection that takes no byte
+   * for `stuckAfterMs` meanwhile is closed and reported: a client that stopped reading must not
+   * hold `tape-end`, and with it `--exit-at-end`, forever.
    */
   whenAllDrained(fn: () => void): void {
-    let waiting = this.openSessions.length + 1;
-    const done = (): void => {
-      if (--waiting === 0) fn();
+    const waiting = new Set<Session>();
+    let armed = false;
+    let finished = false;
+    const check = (): void => {
+      if (!armed || finished || waiting.size > 0) return;
+      finished = true;
+      this.stuckTimer?.cancel();
+      this.stuckTimer = null;
+      fn();
     };
     for (const s of this.openSessions) {
+      if (s.channel === 'ADMIN') continue;
+      waiting.add(s);
+      const done = (): void => {
+        waiting.delete(s);
+        check();
+      };
       if (this.behindRef) this.behindRef.whenCaughtUp(s.id, () => s.out.whenDrained(done));
       else s.out.whenDrained(done);
     }
-    done();
+    armed = true;
+    check();
+    if (!finished) this.watchStuck(waiting, () => finished);
+  }
+
+  /** Every so often, close the waited-for connections whose kernel-taken bytes did not move. */
+  private watchStuck(waiting: ReadonlySet<Session>, isFinished: () => boolean): void {
+    const { clock, stuckAfterMs } = this.options;
+    const progress = new Map<Session, { taken: number; sinceUs: number }>();
+    const every = Math.max(1, Math.min(1000, Math.floor(stuckAfterMs / 4)));
+    const look = (): void => {
+      this.stuckTimer = null;
+      if (isFinished()) return;
+      const now = clock.monoUs();
+      for (const s of [...waiting]) {
+        const taken = s.out.bytes - s.out.queuedBytes();
+        const seen = progress.get(s);
+        if (seen === undefined || seen.taken !== taken) progress.set(s, { taken, sinceUs: now });
+        else if (now - seen.sinceUs >= stuckAfterMs * 1000) this.closeStuck(s, (now - seen.sinceUs) / 1000);
+      }
+      if (!isFinished()) this.stuckTimer = clock.setTimeout(look, every);
+    };
+    look();
+  }
+
+  private closeStuck(s: Session, idleMs: number): void {
+    const report = { linesBehind: this.behindRef?.linesBehind(s.id) ?? 0, queuedBytes: s.out.queuedBytes() };
+    this.closedStuck.set(s.id, report);
+    this.logger.warn(
+      {
+        conn: s.id,
+        channel: s.channel,
+        remote: s.remote,
+        client: s.clientName,
+        ...report,
+        idleMs: Math.round(idleMs),
+      },
+      `closing connection ${s.id} (${s.channel} ${s.remote}): it stopped reading after the tape, ${report.linesBehind} tape lines and ${report.queuedBytes} bytes behind`,
+    );
+    s.out.close('reset');
+    this.detach(s);
   }
 
   /** Flush and close every connection (the run is over). */
   closeAll(): void {
+    this.stuckTimer?.cancel();
+    this.stuckTimer = null;
     this.behindRef?.closeAll();
     for (const s of this.openSessions) s.out.close('end', CLOSE_GRACE_MS);
   }
@@ -349,6 +461,7 @@ export class Hub implements SessionContext {
         stalledMs: o.stalledMs,
         maxQueuedBytes: o.maxQueuedBytes,
         linesWhileBehind: this.behindRef?.linesGiven(s.id) ?? 0,
+        ...(this.closedStuck.has(s.id) ? { closedStuck: this.closedStuck.get(s.id) } : {}),
       };
     });
   }
@@ -371,6 +484,7 @@ export class Hub implements SessionContext {
         tapeEnded: engine?.isEnded ?? false,
         linesReplayed: engine?.linesReplayed ?? 0,
         linesNotForwarded: this.router.notForwarded,
+        linesLostToLinkDown: this.router.lostToLinkDown,
         simStartUs: this.index.startUs,
         simNowUs: this.simNowUs(),
         holds: this.hold.holds,

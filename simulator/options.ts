@@ -103,6 +103,12 @@ export interface SimulatorOptions {
   readonly holdWhenUnwatched?: boolean;
   /** Emit a `progress` event every this many tape lines (0: never, the default). */
   readonly progressEvery?: number;
+  /**
+   * After the tape, an L1/L2 connection still owed lines that has taken no byte for this long is
+   * closed and reported, so `tape-end` (and `exitAtEnd`) cannot wait forever on a client that
+   * stopped reading. Default 10,000 ms.
+   */
+  readonly stuckAfterMs?: number;
 }
 
 export interface ResolvedSimulatorOptions {
@@ -130,6 +136,7 @@ export interface ResolvedSimulatorOptions {
   readonly checkpointEvery: number;
   readonly holdWhenUnwatched: boolean;
   readonly progressEvery: number;
+  readonly stuckAfterMs: number;
 }
 
 export const DEFAULTS = {
@@ -142,6 +149,7 @@ export const DEFAULTS = {
   spinUsSystemClock: 1500,
   batchSize: 4096,
   checkpointEvery: 100_000,
+  stuckAfterMs: 10_000,
 } as const;
 
 /**
@@ -198,6 +206,7 @@ export function resolveOptions(options: SimulatorOptions): ResolvedSimulatorOpti
     checkpointEvery: checkInteger(options.checkpointEvery ?? DEFAULTS.checkpointEvery, 'checkpointEvery', 1),
     holdWhenUnwatched: options.holdWhenUnwatched ?? false,
     progressEvery: checkInteger(options.progressEvery ?? 0, 'progress-every', 0),
+    stuckAfterMs: checkInteger(options.stuckAfterMs ?? DEFAULTS.stuckAfterMs, 'stuck-after-ms', 1),
   };
 }
 

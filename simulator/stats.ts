@@ -104,6 +104,11 @@ export interface ConnectionReport {
   readonly maxQueuedBytes: number;
   /** Lines it was sent while behind the live replay (by its catch-up cursor). */
   readonly linesWhileBehind: number;
+  /**
+   * Present when the simulator closed it after the tape because it stopped reading: how far
+   * behind it was then (tape lines it had not been given, bytes queued for it).
+   */
+  readonly closedStuck?: { readonly linesBehind: number; readonly queuedBytes: number };
 }
 
 export interface ChannelTotals {
@@ -121,6 +126,8 @@ export interface ReplayReport {
   readonly linesReplayed: number;
   /** Tape lines not forwarded to anyone because no rule forwards their type. */
   readonly linesNotForwarded: number;
+  /** Tape lines not sent because IQConnect's link to DTN was down on their channel. */
+  readonly linesLostToLinkDown: number;
   readonly simStartUs: number;
   readonly simNowUs: number;
   /** `--hold-when-unwatched`: times the replay waited for a channel to be watched, and how long. */

@@ -81,10 +81,31 @@ export class BehindConnections {
     this.caughtUpWaiters.set(id, list);
   }
 
+  /**
+   * Put a connection behind back on the live replay at once, dropping the tape lines it had not
+   * been given yet (their number is returned). Used when IQConnect's link to DTN changes: every
+   * connection is then told at the same place of the tape, and a depth client's CLEAR DEPTH and
+   * the state sent on reconnect cannot be overtaken by older rows still to come from its cursor.
+   */
+  skipToLive(c: StreamConnection): number {
+    const cursor = this.cursors.get(c.id);
+    if (!cursor?.isBehind) return 0;
+    const skipped = this.linesBehind(c.id);
+    cursor.abandon();
+    this.rejoin(c);
+    return skipped;
+  }
+
   /** Simulated time of what a connection behind is being given, null when it is on the replay. */
   simNowUs(id: number): number | null {
     const cursor = this.cursors.get(id);
     return cursor?.isBehind ? cursor.simNowUs : null;
+  }
+
+  /** Tape lines the live replay is ahead of the connection (0 when it is on the replay). */
+  linesBehind(id: number): number {
+    const cursor = this.cursors.get(id);
+    return cursor?.isBehind ? Math.max(0, this.o.live.linesReplayed - cursor.position) : 0;
   }
 
   /** Lines the connection was sent while behind, over its life. */

@@ -73,6 +73,11 @@ export class CatchUpCursor {
     return this.running;
   }
 
+  /** Tape lines the connection has been given (live, then by this cursor). */
+  get position(): number {
+    return Math.max(this.lines, this.skipTo);
+  }
+
   /** Lines this cursor has sent, over every time the connection fell behind. */
   get linesGiven(): number {
     return this.given;
@@ -91,6 +96,14 @@ export class CatchUpCursor {
     this.o.route.resetTapeList(tapeList);
     this.running = true;
     this.schedule();
+  }
+
+  /**
+   * Stop serving the connection from here, without closing the tape: it goes back on the live
+   * replay at its place, and what lay between is never sent (a later fall-behind starts anew).
+   */
+  abandon(): void {
+    this.running = false;
   }
 
   /** The connection is gone (or the run is over): stop and close the tape. */

@@ -1,8 +1,8 @@
 /**
  * `--hold-when-unwatched` (not IQConnect behaviour, for harnesses that restart their client):
- * while it is on, the replay cursor waits at the gate, as for a slow admin client (the schedule
- * shifts by the wait), and the waits are counted for the stats. Whether to hold is the hub's
- * call (a channel with tape lines and no connection watching anything).
+ * while it is on, the replay cursor waits at the gate (the schedule shifts by the wait), and the
+ * waits are counted for the stats. Whether to hold is the hub's call (a channel with tape lines
+ * and no connection watching anything).
  */
 import type { Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';

@@ -108,7 +108,12 @@ export class OneRoute {
       case 78: {
         // N
         const symbols = newsSymbols(line);
-        if (symbols !== null && sub.newsOn && symbols.some((s) => sub.isWatching(s))) {
+        if (
+          symbols !== null &&
+          sub.newsOn &&
+          !this.router.isLinkDown('L1') &&
+          symbols.some((s) => sub.isWatching(s))
+        ) {
           sub.out.send(line, null);
           this.counters.countChar('L1', 78, 1);
         }
@@ -192,12 +197,15 @@ export class OneRoute {
     symbol: string,
     code: number,
   ): void {
+    // A connection served from the tape while the link is down loses what the live ones lose.
+    if (this.router.isLinkDown(channel)) return;
     sub.out.send(line, symbol);
     this.router.entry(symbol)?.count(channel, 1);
     this.counters.countChar(channel, code, 1);
   }
 
   private toAll(channel: 'L1' | 'L2', sub: L1Subscriber | L2Subscriber, line: string): void {
+    if (this.router.isLinkDown(channel)) return;
     sub.out.send(line, null);
     this.counters.countLine(channel, line, null, 1);
   }

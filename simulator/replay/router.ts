@@ -15,6 +15,11 @@
  * - `T` lines of the tape to every connection of the channel with timestamps on; when the tape
  *   has T lines on a channel none are synthesized there (never both).
  *
+ * - While IQConnect's link to DTN is down on a channel (`setLinkDown`), nothing of the tape but
+ *   `T` reaches that channel's connections: IQConnect receives nothing meanwhile, so it has
+ *   nothing to forward. The lines still update the symbols' state, which is what DTN sends again
+ *   on reconnect (the sessions' resync). They are counted in `lostToLinkDown`.
+ *
  * Not forwarded, because they answered the recording client's own commands: `S,KEY`, `S,IP`,
  * `S,CUST`, `S,CURRENT PROTOCOL`, `S,*FIELDNAMES`, `S,WATCHES`, `S,CURRENT LOG LEVELS`,
  * `S,STATS`, any other `S` line, `n`, `q`, `M`, and every ADMIN-channel line. The tape's
@@ -51,6 +56,10 @@ export class Router {
   private messageContentsAt = this.tapeList.indexOf('Message Contents');
   /** Tape lines that no rule forwards (counted, not sent). */
   notForwarded = 0;
+  /** Tape lines not sent because their channel's link was down (once per line, not per client). */
+  lostToLinkDown = 0;
+  private downL1 = false;
+  private downL2 = false;
   /** Lines since the kept rows were last given their own memory. */
   private sinceCompact = 0;
 
@@ -64,6 +73,16 @@ export class Router {
         new SymbolEntry(symbol, index.depth.get(symbol) ?? new Set(), counters.symbol(symbol)),
       );
     }
+  }
+
+  /** IQConnect's link to DTN for this channel went down (true) or came back (false). */
+  setLinkDown(channel: 'L1' | 'L2', down: boolean): void {
+    if (channel === 'L1') this.downL1 = down;
+    else this.downL2 = down;
+  }
+
+  isLinkDown(channel: Channel): boolean {
+    return channel === 'L1' ? this.downL1 : channel === 'L2' ? this.downL2 : false;
   }
 
   /** The symbol's entry, or undefined when the tape does not hold it. */
@@ -251,6 +270,10 @@ export class Router {
       this.notForwarded++;
       return;
     }
+    if (this.downL1) {
+      this.lostToLinkDown++;
+      return;
+    }
     let n = 0;
     for (const s of this.l1Sessions) {
       if (s.newsOn && symbols.some((sym) => s.isWatching(sym))) {
@@ -300,6 +323,10 @@ export class Router {
     line: string,
     code: number,
   ): void {
+    if (channel === 'L1' ? this.downL1 : this.downL2) {
+      this.lostToLinkDown++;
+      return;
+    }
     const symbol = e.symbol;
     for (let i = 0; i < subs.length; i++) subs[i].out.send(line, symbol);
     e.count(channel, subs.length);
@@ -307,6 +334,10 @@ export class Router {
   }
 
   private toProjected(e: SymbolEntry, subs: readonly L1Subscriber[], line: string, code: number): void {
+    if (this.downL1) {
+      this.lostToLinkDown++;
+      return;
+    }
     const symbol = e.symbol;
     const list = this.tapeList;
     for (let i = 0; i < subs.length; i++) subs[i].out.send(subs[i].project(line, list), symbol);
@@ -315,6 +346,10 @@ export class Router {
   }
 
   private toAll(channel: Channel, subs: readonly StreamSubscriber[], line: string): void {
+    if (this.isLinkDown(channel)) {
+      this.lostToLinkDown++;
+      return;
+    }
     for (let i = 0; i < subs.length; i++) subs[i].out.send(line, null);
     this.counters.countLine(channel, line, null, subs.length);
   }

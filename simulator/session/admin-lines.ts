@@ -13,6 +13,7 @@ export const SERVER_PORT = 60003;
 
 export interface StatsFigures {
   readonly connected: boolean;
+  readonly reconnections: number;
   readonly maxSymbols: number;
   readonly symbols: number;
   readonly clients: number;
@@ -48,7 +49,7 @@ export function statsLine(f: StatsFigures): string {
     f.symbols,
     f.clients,
     Math.floor(f.secondsSinceUpdate),
-    0,
+    f.reconnections,
     0,
     up ? statsTime(f.startUs, false) : '',
     up ? statsTime(f.nowUs, true) : '',

@@ -6,9 +6,16 @@
  * Our additions and choices, where the reference is silent:
  * - `S,L2H END` (not an IQConnect command) ends the run: the simulator reports its stats and
  *   stops, as on SIGTERM.
+ * - `S,CONNECT` / `S,DISCONNECT` take IQConnect's link to DTN up or down for every streaming
+ *   connection (hub.setServerLink, IQFEED-PROTOCOL.md §10).
  * - After `S,CONNECT` / `S,DISCONNECT` one STATS line with the new status is sent at once, so a
  *   launcher that waits for "Connected" need not wait for the replay clock to move.
  * - `S,CLIENTSTATS ON` sends one S,CLIENTSTATS per connection at once, then with every STATS.
+ * - A client over its output bound (it stopped reading, or reads slower than once a second of
+ *   STATS) is skipped by the periodic push (STATS and CLIENTSTATS) until it is back under the
+ *   bound: the push is a status, and the next one supersedes a missed one. Its replies to its own
+ *   commands still go out in full. Holding the replay for it instead would freeze every other
+ *   client's market data behind one stuck admin tool.
  * - The password is accepted and forgotten (nothing needs it, and what is not kept cannot leak);
  *   it is never logged and its echo is fully masked.
  */
@@ -21,6 +28,8 @@ import { CLIENT_TYPE, END_COMMAND, Session } from './session.js';
 
 export class AdminSession extends Session implements AdminSubscriber {
   private clientStatsOn = false;
+  /** Periodic pushes skipped because the client was over its bound, over the connection's life. */
+  pushesSkipped = 0;
 
   constructor(
     ctx: SessionContext,
@@ -41,6 +50,15 @@ export class AdminSession extends Session implements AdminSubscriber {
   }
 
   tick(): void {
+    if (this.out.overBound) {
+      if (this.pushesSkipped++ === 0) {
+        this.ctx.logger.warn(
+          { conn: this.id, queuedBytes: this.out.queuedBytes() },
+          'admin client is not reading: its STATS pushes are skipped until it drains',
+        );
+      }
+      return;
+    }
     this.reply(this.ctx.statsLine());
     if (this.clientStatsOn) this.sendClientStats();
   }
@@ -88,7 +106,7 @@ export class AdminSession extends Session implements AdminSubscriber {
       }
       case 'CONNECT':
       case 'DISCONNECT':
-        admin.connected = cmd.Command === 'CONNECT';
+        this.ctx.setServerLink(['L1', 'L2'], cmd.Command === 'CONNECT', `admin S,${cmd.Command}`);
         this.reply(this.ctx.statsLine());
         return true;
       case 'CLIENTSTATS ON':

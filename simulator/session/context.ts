@@ -12,8 +12,10 @@ import type { Session } from './session.js';
 
 /** IQConnect-wide settings the admin port changes (and STATS reports). */
 export interface AdminSettings {
-  /** IQConnect's link to DTN, flipped by S,CONNECT / S,DISCONNECT. */
-  connected: boolean;
+  /** IQConnect's link to DTN (the L1 servers), as STATS reports it: see `setServerLink`. */
+  readonly connected: boolean;
+  /** Times the link came back after going down (STATS "Reconnections"). */
+  readonly reconnections: number;
   loginId: string;
   autoconnect: boolean;
   saveLoginInfo: boolean;
@@ -34,6 +36,14 @@ export interface SessionContext {
   noteWatch(channel: 'L1' | 'L2', symbol: string): void;
   /** A connection's set of watched symbols changed (`--hold-when-unwatched` looks at this). */
   watchesChanged(): void;
+  /** Whether IQConnect's link to DTN is up for this channel's data. */
+  serverLinkUp(channel: 'L1' | 'L2'): boolean;
+  /**
+   * IQConnect's link to DTN goes up or down on these channels (S,CONNECT / S,DISCONNECT take
+   * both, L2 `c` / `x` the depth link only): every connection of a channel that changed is told
+   * (IQFEED-PROTOCOL.md §10). False when no channel changed.
+   */
+  setServerLink(channels: readonly ('L1' | 'L2')[], up: boolean, cause: string): boolean;
   /** Every open connection, in accept order. */
   sessions(): readonly Session[];
   /** The current `S,STATS,…` line. */

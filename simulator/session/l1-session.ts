@@ -22,7 +22,7 @@ import { timestampLine } from '../sim-time.js';
 import { FieldList } from '../state/field-list.js';
 import type { SessionContext } from './context.js';
 import type { ConnectionOutput } from './output.js';
-import { Session, SYNTAX_ERROR } from './session.js';
+import { Session, SYNTAX_ERROR, statusLine } from './session.js';
 
 const DEFAULT_LIST = new FieldList(DEFAULT_TAPE_FIELDS);
 
@@ -45,7 +45,7 @@ export class L1Session extends Session implements L1Subscriber {
   ) {
     super(ctx, id, 'L1', out, remote, connectedSimUs);
     this.reply('S,KEY,99999');
-    this.reply(ctx.admin.connected ? 'S,SERVER CONNECTED' : 'S,SERVER DISCONNECTED');
+    this.reply(ctx.serverLinkUp('L1') ? 'S,SERVER CONNECTED' : 'S,SERVER DISCONNECTED');
     this.reply(ctx.banner.ip);
     this.reply(ctx.banner.cust);
   }
@@ -180,13 +180,32 @@ export class L1Session extends Session implements L1Subscriber {
         this.reply('S,KEYOK');
         return true;
       case 'CONNECT':
-        this.ctx.admin.connected = true;
+      case 'DISCONNECT': {
+        const up = cmd.Command === 'CONNECT';
+        // Already so: the requester alone is told the status it asked for.
+        if (!this.ctx.setServerLink(['L1', 'L2'], up, `L1 S,${cmd.Command}`)) this.reply(statusLine(up));
         return true;
-      case 'DISCONNECT':
-        this.ctx.admin.connected = false;
-        return true;
+      }
       default:
         return false;
+    }
+  }
+
+  /** IQConnect lost DTN: the client is told; its watches stay (nothing comes until reconnect). */
+  serverDisconnected(): void {
+    this.reply(statusLine(false));
+  }
+
+  /**
+   * IQConnect is back: the status, then F and P of every watched symbol. Whether IQConnect
+   * resumes watches is not established (§10); it does here, with the state a client missed,
+   * which is what a client following PY's advice (`f<SYM>` for each watch) would get.
+   */
+  serverConnected(): void {
+    this.reply(statusLine(true));
+    for (const symbol of this.watches.keys()) {
+      const e = this.ctx.router.entry(symbol);
+      if (e) this.sendState(e);
     }
   }
 

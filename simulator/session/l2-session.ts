@@ -12,15 +12,16 @@
  * under 6.2 and IQConnect 6.2's answer to it is not documented; the simulator answers with the
  * 6.1 form (Z rows, then 2 updates) so a legacy client can be tested against a 6.2 tape.
  * `WPL,<sym>,<levels>` is accepted but the level cap is not applied. `m<MMID>`, whose reply
- * text the tape cannot supply, is answered with the syntax error. `c` and `x` are accepted and
- * change nothing (the simulated depth feed is always up).
+ * text the tape cannot supply, is answered with the syntax error. `x` takes IQConnect's depth
+ * link down and `c` brings it back, for every L2 connection (hub.setServerLink); when it already
+ * is so, only the requester is told its status.
  */
 import type { ClientCommand } from '../../collector/protocol/index.js';
 import type { L2Subscriber } from '../replay/subscribers.js';
 import type { DepthFamily } from '../state/depth-state.js';
 import type { SessionContext } from './context.js';
 import type { ConnectionOutput } from './output.js';
-import { Session } from './session.js';
+import { Session, statusLine } from './session.js';
 
 export class L2Session extends Session implements L2Subscriber {
   /** Watched symbols in first-watch order, with the families watched. */
@@ -34,7 +35,7 @@ export class L2Session extends Session implements L2Subscriber {
     connectedSimUs: number,
   ) {
     super(ctx, id, 'L2', out, remote, connectedSimUs);
-    this.reply(ctx.admin.connected ? 'S,SERVER CONNECTED' : 'S,SERVER DISCONNECTED');
+    this.reply(statusLine(ctx.serverLinkUp('L2')));
   }
 
   symbolCount(): number {
@@ -105,10 +106,35 @@ export class L2Session extends Session implements L2Subscriber {
         this.timestampsOn = false;
         return true;
       case 'c':
-      case 'x':
+      case 'x': {
+        const up = cmd.Command === 'c';
+        if (!this.ctx.setServerLink(['L2'], up, `L2 ${cmd.Command}`)) this.reply(statusLine(up));
         return true;
+      }
       default:
         return false;
+    }
+  }
+
+  /**
+   * The depth link went down: the status, then both sides of every watched book cleared
+   * (IQFEED-PROTOCOL.md §10: a depth client expects CLEAR DEPTH for the affected books).
+   */
+  serverDisconnected(): void {
+    this.reply(statusLine(false));
+    for (const symbol of this.watches.keys()) {
+      this.reply(`S,CLEAR DEPTH,${symbol},B,`, symbol);
+      this.reply(`S,CLEAR DEPTH,${symbol},A,`, symbol);
+    }
+  }
+
+  /** The depth link is back: the status, then the summary rows of every watched book (re-added). */
+  serverConnected(): void {
+    this.reply(statusLine(true));
+    for (const [symbol, fams] of this.watches) {
+      const e = this.ctx.router.entry(symbol);
+      if (!e) continue;
+      for (const f of fams) for (const row of e.depth.summary(f)) this.reply(row, symbol);
     }
   }
 

@@ -5,10 +5,12 @@
  * bytes, the SHA-256 of the raw bytes, the SHA-256 of the lines (each without terminator,
  * followed by "\n") with a checkpoint every N lines, and its backpressure history.
  *
- * Over its bound a connection either pauses the replay for everyone (`pause-replay`: the admin
- * port, whose lines are made live and cannot be replayed later) or falls behind it
- * (`fall-behind`: L1/L2, served from the tape by its own cursor until it catches up; the owner
- * sees `overBound`, sets `behind` and is called back through `onResume` as it drains).
+ * Over its bound a connection either pauses the replay for everyone (`pause-replay`: tests and
+ * benches that want a reader to hold the cursor), falls behind it (`fall-behind`: L1/L2, served
+ * from the tape by its own cursor until it catches up; the owner sees `overBound`, sets `behind`
+ * and is called back through `onResume` as it drains), or only counts the stall (`own-loss`: the
+ * admin port, whose owner stops pushing its periodic lines while `overBound`; one admin client
+ * that stopped reading must not freeze the market data of every other client).
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { Socket } from 'node:net';
@@ -49,7 +51,7 @@ export interface OutputOptions {
   readonly gate: FlowGate;
   readonly clock: Clock;
   /** What being over the bound does (see the module comment). Default `pause-replay`. */
-  readonly overflow?: 'pause-replay' | 'fall-behind';
+  readonly overflow?: 'pause-replay' | 'fall-behind' | 'own-loss';
 }
 
 /** The part of a socket the output uses, so tests and benches can give it something else. */

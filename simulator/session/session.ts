@@ -8,12 +8,8 @@
  * than staying silent) lets a client see its mistake, and the form is IQConnect's own.
  */
 import type { Channel } from '../../collector/protocol/channel.js';
-import {
-  type ClientCommand,
-  decodeCommand,
-  isDecodeError,
-  LineFramer,
-} from '../../collector/protocol/index.js';
+import { type ClientCommand, decodeCommand, isDecodeError } from '../../collector/protocol/index.js';
+import { CommandFramer } from './command-framer.js';
 import type { SessionContext } from './context.js';
 import type { ConnectionOutput } from './output.js';
 
@@ -21,9 +17,16 @@ export const SYNTAX_ERROR = 'E,!SYNTAX_ERROR!,';
 export const SUPPORTED_PROTOCOLS: readonly string[] = ['6.0', '6.1', '6.2'];
 /** Our own admin command: end the run and report (not an IQConnect command). */
 export const END_COMMAND = 'S,L2H END';
+/** The longest command line taken; a longer one is dropped whole and answered with the syntax error. */
+export const MAX_COMMAND_BYTES = 64 * 1024;
 
 /** Type code of a connection in `S,CLIENTSTATS` (IQFEED-PROTOCOL.md §7.3). */
 export const CLIENT_TYPE: Readonly<Record<Channel, number>> = { ADMIN: 0, L1: 1, L2: 2 };
+
+/** The feed status line IQConnect sends on L1 and L2 (IQFEED-PROTOCOL.md §1.3: no trailing comma). */
+export function statusLine(up: boolean): string {
+  return up ? 'S,SERVER CONNECTED' : 'S,SERVER DISCONNECTED';
+}
 
 const PASSWORD_COMMAND = /^S,SET PASSWORD,/i;
 
@@ -38,7 +41,7 @@ export abstract class Session {
   timestampsOn = true;
   /** Bytes received from the client (S,CLIENTSTATS "KB received"). */
   bytesIn = 0;
-  private readonly framer = new LineFramer({ maxLineBytes: 64 * 1024 });
+  private readonly framer = new CommandFramer(MAX_COMMAND_BYTES);
 
   constructor(
     protected readonly ctx: SessionContext,
@@ -53,8 +56,16 @@ export abstract class Session {
   /** Bytes from the socket: every complete command is handled, then the replies are flushed. */
   onData(chunk: Buffer): void {
     this.bytesIn += chunk.length;
-    for (const line of this.framer.push(chunk)) {
-      if (line !== '') this.onLine(line);
+    for (const input of this.framer.push(chunk)) {
+      if ('line' in input) {
+        if (input.line !== '') this.onLine(input.line);
+        continue;
+      }
+      this.ctx.logger.debug(
+        { conn: this.id, channel: this.channel, bytes: input.oversized },
+        'over-long command line dropped',
+      );
+      this.reply(SYNTAX_ERROR);
     }
     this.out.flush();
   }
