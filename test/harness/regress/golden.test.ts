@@ -13,10 +13,7 @@ afterEach(async () => {
 async function dataDir(records: readonly Record<string, unknown>[]): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'l2h-golden-'));
   dirs.push(dir);
-  await writeFile(
-    join(dir, 'AAPL_l1_20250725.jsonl'),
-    records.map((r) => `${JSON.stringify(r)}\n`).join(''),
-  );
+  await writeFile(join(dir, 'AAPL_l1_20250725.jsonl'), records.map((r) => `${JSON.stringify(r)}\n`).join(''));
   return dir;
 }
 
