@@ -132,9 +132,17 @@ Files:
 Exit: 0 after a graceful stop, 1 when the collector stopped on a failure (journal disk limit,
 protocol refused), 2 on bad flags or unusable directories.
 
+L2 families (--l2), as IQFeed serves depth (../shared/protocol §6.1): Nasdaq equities only by
+order (mbo, which also carries the market makers' rows); MBO futures by order or by price (mbo,
+mbp); other futures by price only (mbp); mm is the legacy market-maker watch of protocol 6.1 and
+older: mm for every symbol makes the L2 port ask for 6.1, while mm mixed with mbo/mbp keeps 6.2
+and is warned about at start (what IQConnect 6.2 does with a legacy watch is undocumented). A
+symbol watched in a family it has no depth for is answered q,<SYMBOL>: counted in the status
+(totals.noDepth, problems.noDepth), /metrics and the monitor page.
+
 Examples:
-  l2h collect --symbols AAPL,MSFT
-  l2h collect --symbols AAPL,MSFT,IBM --l2 AAPL=mbp,MSFT=mbo,IBM=mm --depth 10 --data-dir data --journal-dir journal
+  l2h collect --symbols AAPL,MSFT --l2 mbo
+  l2h collect --symbols AAPL,@ESZ24 --l2 AAPL=mbo,@ESZ24=mbp --depth 10 --data-dir data --journal-dir journal
   l2h collect --symbols @ESZ24 --l2 mbo --port-l1 15009 --port-l2 19200 --port-admin 19300 --monitor 127.0.0.1:8090
   l2h collect --symbols AAPL --session 0b6f… --journal-dir journal   resume a session after a restart
   nohup l2h collect --symbols AAPL --pid-file run/collector.pid --log-file run/collector.log \\
