@@ -86,8 +86,13 @@ export class Connection {
   private resumedAtWallUs = 0;
   /** Mono µs of the last complete line, null before the first. */
   lastLineMonoUs: number | null = null;
-  /** Mono µs since which silence counts: the last line, the connect or the last resume. */
+  /**
+   * Mono µs since which silence counts: the last line or the connect, moved later by the time
+   * spent paused since.
+   */
   private quietSinceUs = 0;
+  /** Mono µs reading stopped, while paused. */
+  private pausedAtMonoUs: number | null = null;
   private lastDataWallUs = 0;
   private connectTimer: Timer | null = null;
   private watchdog: Timer | null = null;
@@ -133,6 +138,7 @@ export class Connection {
     if (this.paused || this.state === 'closing' || this.state === 'closed') return;
     this.paused = true;
     this.pausedSinceWallUs ??= this.o.clock.wallUs();
+    this.pausedAtMonoUs = this.o.clock.monoUs();
     this.socket.pause();
     this.cancel('watchdog');
   }
@@ -142,8 +148,14 @@ export class Connection {
     this.paused = false;
     this.resumedAtWallUs = this.o.clock.wallUs();
     this.socket.resume();
-    // The silence while paused was ours, not the feed's.
-    this.quietSinceUs = this.o.clock.monoUs();
+    // The silence while paused was ours, not the feed's; the silence before it was the feed's
+    // and still counts. Restarting the count here instead would let the collector's yields
+    // (every few thousand lines of a busy port, pausing every port) keep a dead port fresh.
+    // A connect during the pause started the count afresh: only the pause after it is ours.
+    const now = this.o.clock.monoUs();
+    const pausedAt = this.pausedAtMonoUs ?? now;
+    this.pausedAtMonoUs = null;
+    this.quietSinceUs += now - Math.max(pausedAt, this.quietSinceUs);
     this.armWatchdog(this.o.staleMs);
   }
 

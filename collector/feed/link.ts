@@ -27,13 +27,21 @@ export class Link {
   private conn: Connection | null = null;
   private stopped = false;
   private paused = false;
-  /** Backoff step of the next retry; back to 0 once a connection delivers a line. */
+  /** Backoff step of the next retry; back to 0 after a connection that proved healthy. */
   private step = 0;
+  /** Mono µs the current connection connected; null before. */
+  private connectedAtUs: number | null = null;
   private retryTimer: Timer | null = null;
   private retryAtUs: number | null = null;
   /** IQConnect's link to DTN as this connection last heard it; null before it said. */
   private serverConnected: boolean | null = null;
   private serverTimer: Timer | null = null;
+  /**
+   * µs still allowed for S,SERVER CONNECTED, counted down only while reading (from
+   * `serverArmedAtUs`); null when not waiting for it.
+   */
+  private serverLeftUs: number | null = null;
+  private serverArmedAtUs = 0;
   /** Oversized lines of the current connection already logged. */
   private oversizedSeen = 0;
   private gotLine = false;
@@ -86,13 +94,15 @@ export class Link {
     this.paused = true;
     this.conn?.pause();
     // The answer to a server-down may be sitting unread in our buffer: don't count that time.
-    this.cancelServerTimer();
+    // But keep what was already waited: the collector pauses every port on each of its yields,
+    // and a wait that started over at every resume would never end while another port is busy.
+    this.holdServerTimer();
   }
 
   resume(): void {
     this.paused = false;
     this.conn?.resume();
-    if (this.serverConnected === false) this.armServerTimer();
+    this.armServerTimer();
   }
 
   /** Re-send the watches of `symbols` if connected (Level 1 and 2; admin has none). */
@@ -129,6 +139,7 @@ export class Link {
     if (this.stopped) return;
     this.attempts++;
     this.gotLine = false;
+    this.connectedAtUs = null;
     this.refusedSeen = false;
     this.serverConnected = null;
     const o = this.o;
@@ -157,6 +168,7 @@ export class Link {
 
   private onConnected(conn: Connection): void {
     this.connects++;
+    this.connectedAtUs = this.deps.clock.monoUs();
     this.deps.listener.event({
       event: 'connect',
       channel: this.channel,
@@ -175,10 +187,7 @@ export class Link {
 
   private onLines(lines: string[], wallUs: number): void {
     this.lastLineMonoUs = this.deps.clock.monoUs();
-    if (!this.gotLine) {
-      this.gotLine = true;
-      this.step = 0;
-    }
+    this.gotLine = true;
     this.deps.listener.lines(this.channel, lines, wallUs);
     const cut = this.conn?.oversizedLines ?? 0;
     if (cut > this.oversizedSeen) {
@@ -227,6 +236,8 @@ export class Link {
     }
     const wasUp = this.serverConnected !== false;
     this.serverConnected = false;
+    // A repeated server-down (RECONNECT FAILED, then DISCONNECTED) does not extend the wait.
+    this.serverLeftUs ??= this.o.serverReconnectTimeoutMs * 1000;
     if (this.channel === 'L2' && wasUp) this.conn?.send(wire([DEPTH_CONNECT]));
     if (status === 'reconnect-failed') {
       this.log.error('IQConnect gave up reconnecting to DTN (S,SERVER RECONNECT FAILED)');
@@ -284,6 +295,7 @@ export class Link {
   }
 
   private scheduleRetry(end: ConnectionEnd): void {
+    if (this.provedHealthy()) this.step = 0;
     const delayMs = backoffDelayMs(this.o.backoff, this.step, this.deps.random);
     this.step++;
     this.retryAtUs = this.deps.clock.monoUs() + delayMs * 1000;
@@ -300,19 +312,46 @@ export class Link {
     }
   }
 
+  /**
+   * Reset the backoff only after a connection IQConnect spoke on (a line) and that stayed up
+   * at least `backoff.maxMs`. A line alone proves nothing: an IQConnect that accepts, sends its
+   * banner and hangs up would otherwise be redialled every `initialMs` forever. Lasting the cap
+   * means a port that keeps failing that way is redialled no more often than the capped backoff
+   * already allows, whatever `staleMs` is (the admin port has no stale timeout at all).
+   */
+  private provedHealthy(): boolean {
+    if (!this.gotLine || this.connectedAtUs === null) return false;
+    return this.deps.clock.monoUs() - this.connectedAtUs >= this.o.backoff.maxMs * 1000;
+  }
+
   private armServerTimer(): void {
-    if (this.paused || this.serverTimer || !this.conn?.isOpen) return;
+    const left = this.serverLeftUs;
+    if (left === null || this.paused || this.serverTimer || !this.conn?.isOpen) return;
     const ms = this.o.serverReconnectTimeoutMs;
     const conn = this.conn;
-    this.serverTimer = this.deps.clock.setTimeout(() => {
-      this.serverTimer = null;
-      conn.close('server-disconnected', `no S,SERVER CONNECTED within ${ms} ms of S,SERVER DISCONNECTED`);
-    }, ms);
+    this.serverArmedAtUs = this.deps.clock.monoUs();
+    this.serverTimer = this.deps.clock.setTimeout(
+      () => {
+        this.serverTimer = null;
+        this.serverLeftUs = null;
+        conn.close('server-disconnected', `no S,SERVER CONNECTED within ${ms} ms of S,SERVER DISCONNECTED`);
+      },
+      Math.max(0, Math.ceil(left / 1000)),
+    );
+  }
+
+  /** Stops the wait's clock, keeping what is left of it for `armServerTimer`. */
+  private holdServerTimer(): void {
+    if (!this.serverTimer || this.serverLeftUs === null) return;
+    this.serverTimer.cancel();
+    this.serverTimer = null;
+    this.serverLeftUs -= this.deps.clock.monoUs() - this.serverArmedAtUs;
   }
 
   private cancelServerTimer(): void {
     this.serverTimer?.cancel();
     this.serverTimer = null;
+    this.serverLeftUs = null;
   }
 
   private cancelRetry(): void {

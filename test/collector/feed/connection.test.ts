@@ -64,6 +64,26 @@ describe('stale-feed watchdog', () => {
 });
 
 describe('pause and resume', () => {
+  it('keeps the silence from before a pause: a collector that yields every second does not keep a silent port fresh', async () => {
+    const r = await rig();
+    r.port.L2.onAccept = (c) => c.write('S,SERVER CONNECTED\r\n');
+    await r.feed.start();
+    await waitFor(() => r.rec.linesOf('L2').length === 1, 'the banner');
+    // What a busy Level 1 makes the collector do: yield (pause, then resume) again and again.
+    for (let i = 0; i < 4; i++) {
+      r.advanceMs(1000);
+      r.feed.pause();
+      r.advanceMs(10);
+      r.feed.resume();
+    }
+    // 4 s of silence, plus 40 ms paused that do not count.
+    r.advanceMs(999);
+    expect(r.rec.events('L2')).toHaveLength(1);
+    r.advanceMs(1);
+    await waitFor(() => r.rec.events('L2').length === 2, 'the stale-feed disconnect', 2000);
+    expect(r.rec.events('L2')[1]).toMatchObject({ reason: 'stale-feed', detail: 'no line for 5000 ms' });
+  });
+
   it('reads nothing while paused, never calls that silence stale, and delivers everything in order on resume', async () => {
     const r = await rig({ admin: true });
     await r.feed.start();

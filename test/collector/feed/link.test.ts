@@ -53,11 +53,13 @@ describe('reconnect with backoff', () => {
     expect(delays.slice(6).every((d) => d > 7000 && d <= 10_000)).toBe(true);
     expect(r.log()).toMatch(/cannot connect to IQConnect \(is it running/);
 
-    // IQConnect comes up: the next attempt connects; a line proves it, and the backoff starts over.
+    // IQConnect comes up: the next attempt connects; lines and staying up prove it, and the
+    // backoff starts over.
     await r.port.L1.reopen();
     r.port.L1.onAccept = (c) => c.write('S,SERVER CONNECTED\n');
     r.advanceMs(expectedDelay(8, r.draws.next()));
     await waitFor(() => r.rec.linesOf('L1').length === 1, 'the banner');
+    r.advanceMs(10_000);
     expect(r.status('L1')).toMatchObject({
       connected: true,
       reconnects: 0,
@@ -80,6 +82,48 @@ describe('reconnect with backoff', () => {
       r.advanceMs(r.status('L1').retryInMs ?? 0);
     }
     await waitFor(() => r.port.L1.conns.length === 4, 'the fourth connection');
+  });
+
+  it('keeps backing off when IQConnect accepts, says one line and hangs up: a line alone proves nothing', async () => {
+    const r = await rig(QUIET, { seed: 5 });
+    r.port.L1.onAccept = (c) => c.end('S,KEY,99999\n');
+    await r.feed.start();
+    for (let i = 0; i < 6; i++) {
+      await waitFor(() => r.rec.events('L1').length === 2 * (i + 1), `hang-up ${i + 1}`);
+      expect(r.rec.linesOf('L1')).toHaveLength(i + 1);
+      expect(r.status('L1').retryInMs, `retry ${i}`).toBe(expectedDelay(i, r.draws.next()));
+      r.advanceMs(r.status('L1').retryInMs ?? 0);
+    }
+  });
+
+  it('starts the backoff over after a connection that talked and stayed up for backoff.maxMs', async () => {
+    const r = await rig(QUIET, { seed: 11 });
+    r.port.L1.onAccept = (c) => c.write('S,SERVER CONNECTED\n');
+    await r.feed.start();
+    // Two short-lived connections: the backoff climbs.
+    for (let i = 0; i < 2; i++) {
+      const c = await r.port.L1.waitForConn(i + 1);
+      await waitFor(() => r.rec.linesOf('L1').length === i + 1, `banner ${i + 1}`);
+      c.reset();
+      await waitFor(() => r.rec.events('L1').length === 2 * (i + 1), `reset ${i + 1}`);
+      expect(r.status('L1').retryInMs, `retry ${i}`).toBe(expectedDelay(i, r.draws.next()));
+      r.advanceMs(r.status('L1').retryInMs ?? 0);
+    }
+    // The third stays up one ms short of the cap: still not proven.
+    const third = await r.port.L1.waitForConn(3);
+    await waitFor(() => r.rec.linesOf('L1').length === 3, 'banner 3');
+    r.advanceMs(9_999);
+    third.reset();
+    await waitFor(() => r.rec.events('L1').length === 6, 'reset 3');
+    expect(r.status('L1').retryInMs).toBe(expectedDelay(2, r.draws.next()));
+    r.advanceMs(r.status('L1').retryInMs ?? 0);
+    // The fourth lasts the cap: the next retry is the first one again.
+    const fourth = await r.port.L1.waitForConn(4);
+    await waitFor(() => r.rec.linesOf('L1').length === 4, 'banner 4');
+    r.advanceMs(10_000);
+    fourth.reset();
+    await waitFor(() => r.rec.events('L1').length === 8, 'reset 4');
+    expect(r.status('L1').retryInMs).toBe(expectedDelay(0, r.draws.next()));
   });
 
   it('reconnects after a reset or an EOF, re-sends the handshake, and counts reconnects per port', async () => {
@@ -209,11 +253,35 @@ describe('IQConnect losing DTN', () => {
     r.advanceMs(60_000);
     expect(r.rec.events('L1')).toHaveLength(1);
     r.feed.resume();
-    // The wait starts over at the resume: what IQConnect said meanwhile may be in our buffer.
-    r.advanceMs(29_999);
+    // The 20 s waited before the pause still count: 10 s are left.
+    r.advanceMs(9_999);
     expect(r.rec.events('L1')).toHaveLength(1);
     r.advanceMs(1);
     await waitFor(() => r.rec.events('L1').length === 2, 'the disconnect');
     expect(r.rec.events('L1')[1].reason).toBe('server-disconnected');
+  });
+
+  it('reconnects a port stuck without DTN although the collector pauses and resumes every second', async () => {
+    const r = await rig({ ...QUIET, serverReconnectTimeoutMs: 30_000 });
+    r.port.L2.onAccept = (c) => c.write('S,SERVER DISCONNECTED\r\n');
+    await r.feed.start();
+    await r.port.L2.waitForConn(1);
+    await waitFor(() => r.status('L2').serverConnected === false, 'L2 down');
+    // What a busy Level 1 makes the collector do: yield (pause, then resume) again and again.
+    for (let i = 0; i < 29; i++) {
+      r.advanceMs(1000);
+      r.feed.pause();
+      r.advanceMs(10);
+      r.feed.resume();
+    }
+    // 29 s waited, plus 290 ms paused that do not count.
+    r.advanceMs(999);
+    expect(r.rec.events('L2')).toHaveLength(1);
+    r.advanceMs(1);
+    await waitFor(() => r.rec.events('L2').length === 2, 'the disconnect', 2000);
+    expect(r.rec.events('L2')[1]).toMatchObject({
+      reason: 'server-disconnected',
+      detail: 'no S,SERVER CONNECTED within 30000 ms of S,SERVER DISCONNECTED',
+    });
   });
 });
