@@ -161,6 +161,13 @@ class Collector {
   private linesThisTurn = 0;
   private yielding = false;
   private fatal: L2hError | null = null;
+  /**
+   * Journaling ends when the journal itself failed, or once the feed has stopped. After any other
+   * fatal error (the feed's protocol refusal) the feed's last lines and its disconnect events
+   * still arrive while it stops, and they are data worth journaling (collector/feed/types.ts).
+   */
+  private journalFailed = false;
+  private feedStopped = false;
   private deriverFailure: string | null = null;
   private stopping: Promise<CollectorResult> | null = null;
   private resolveDone: (r: CollectorResult) => void = () => {};
@@ -194,8 +201,10 @@ class Collector {
     const log = this.o.logger;
     try {
       await this.startSinks();
+      this.abortIfStopping();
       if (this.journal.resumed) await this.rederive();
-      this.journal.onFatal((err) => this.die(err));
+      this.abortIfStopping();
+      this.journal.onFatal((err) => this.journalDied(err));
       if (this.o.monitor !== null) {
         this.monitor = await startMonitor({
           host: this.o.monitor.host,
@@ -207,6 +216,7 @@ class Collector {
           logger: log.child({ component: 'monitor' }),
           clock: this.o.clock,
         });
+        this.abortIfStopping();
         log.info({ url: this.monitor.url }, 'monitor listening');
       }
       this.statusTimer = this.o.clock.setInterval(() => this.tick(), STATUS_EVERY_MS);
@@ -215,9 +225,15 @@ class Collector {
         logger: log,
         random: this.o.random,
       });
+      // A fatal error from here on finds the feed, the timer and the monitor to stop.
       await this.feed.start();
     } catch (err) {
       await this.shutdown(null).catch(() => undefined);
+      // A fatal error during an await above ran the shutdown before these existed, or while they
+      // were being made; stopping what exists is harmless to repeat.
+      this.statusTimer?.cancel();
+      await this.feed?.stop().catch(() => undefined);
+      await this.monitor?.close().catch(() => undefined);
       throw err;
     }
     log.info(
@@ -240,6 +256,13 @@ class Collector {
       progress: this.deriver,
       runners: this.runners,
     };
+  }
+
+  /** A fatal error while start() awaited: nobody would ever stop what start() goes on to make. */
+  private abortIfStopping(): void {
+    if (this.stopping !== null) {
+      throw this.fatal ?? new L2hError('the collector stopped while starting', { code: 'INTERNAL' });
+    }
   }
 
   // ── startup ────────────────────────────────────────────────────────────────────────────
@@ -332,7 +355,7 @@ class Collector {
   }
 
   private lines(channel: Channel, lines: readonly string[], receivedWallUs: number): void {
-    if (this.fatal !== null) return;
+    if (this.journalFailed || this.feedStopped) return;
     // Journal the whole read first: nothing happens to a line before it is in the write-ahead log.
     const firstSeq = this.journal.nextSeq;
     let appended = 0;
@@ -344,7 +367,7 @@ class Collector {
         storedUs[appended] = this.journal.lastAppendedUs;
       }
     } catch (err) {
-      this.die(err);
+      this.journalDied(err);
     }
     const appendedUs = this.o.clock.wallUs();
     this.feedToJournal.observe(appendedUs - receivedWallUs);
@@ -368,6 +391,8 @@ class Collector {
     }
     this.fanOut();
     if (this.fatal !== null) return;
+    // The first lines of a turn: the check phase right after this poll phase ends the turn.
+    if (this.linesThisTurn === 0 && appended > 0) setImmediate(this.turnEnded);
     this.linesThisTurn += appended;
     if (this.journal.congested && !this.paused) this.pauseFeed();
     else if (this.linesThisTurn >= YIELD_EVERY_LINES && !this.yielding) this.yieldSoon();
@@ -379,7 +404,7 @@ class Collector {
     us: number;
     reason: FeedEvent['reason'];
   }): void {
-    if (this.fatal !== null) return;
+    if (this.journalFailed || this.feedStopped) return;
     let seq: number;
     try {
       seq = this.journal.recordEvent({
@@ -389,7 +414,7 @@ class Collector {
         reason: e.reason ?? undefined,
       });
     } catch (err) {
-      this.die(err);
+      this.journalDied(err);
       return;
     }
     const ev: DeriverEvent = { seq, event: e.event, channel: e.channel, us: e.us, reason: e.reason };
@@ -424,7 +449,7 @@ class Collector {
         this.paused = false;
         this.resumeFeed();
       },
-      (err: unknown) => this.die(err),
+      (err: unknown) => this.journalDied(err),
     );
   }
 
@@ -440,10 +465,13 @@ class Collector {
     this.feed?.pause();
     setImmediate(() => {
       this.yielding = false;
-      this.linesThisTurn = 0;
       this.resumeFeed();
     });
   }
+
+  private readonly turnEnded = (): void => {
+    this.linesThisTurn = 0;
+  };
 
   private resumeFeed(): void {
     if (!this.paused && !this.yielding && this.stopping === null) this.feed?.resume();
@@ -548,6 +576,11 @@ class Collector {
 
   // ── stopping ───────────────────────────────────────────────────────────────────────────
 
+  private journalDied(err: unknown): void {
+    this.journalFailed = true;
+    this.die(err);
+  }
+
   private die(err: unknown): void {
     if (this.fatal !== null) return;
     this.fatal =
@@ -576,6 +609,7 @@ class Collector {
     } catch (err) {
       log.warn({ err: errorMessage(err) }, 'stopping the feed failed');
     }
+    this.feedStopped = true;
     if (this.deriverFailure === null) {
       this.deriver.end(this.out);
       this.fanOut();

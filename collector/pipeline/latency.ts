@@ -6,15 +6,22 @@
  * to a prom-client histogram for `/metrics`.
  */
 
-/** Bucket k holds values below 10 µs × 1.25^k; 80 buckets reach past 10 minutes. */
-const BUCKETS = 80;
+/**
+ * Bucket k < BUCKETS - 1 holds values below 10 µs × 1.25^k: the second-to-last bound is
+ * 10 µs × 1.25^94 ≈ 3.6 hours, far past the 10 minutes a collector can plausibly stall. The last
+ * bucket holds everything above that and has no bound of its own (see `quantile`).
+ */
+const BUCKETS = 96;
 const BASE_US = 10;
 const GROWTH = 1.25;
 const LOG_GROWTH = Math.log(GROWTH);
 
 export interface LatencySummary {
   readonly count: number;
-  /** Microseconds; each percentile is the upper bound of its bucket (≤ 25 % above the truth). */
+  /**
+   * Microseconds; each percentile is the upper bound of its bucket (≤ 25 % above the truth), or
+   * the max when that is lower; in the overflow bucket (past ~3.6 h) the max, never below the truth.
+   */
   readonly p50Us: number | null;
   readonly p90Us: number | null;
   readonly p99Us: number | null;
@@ -55,6 +62,8 @@ export class LatencyHistogram {
     let seen = 0;
     for (let k = 0; k < BUCKETS; k++) {
       seen += this.counts[k];
+      // The overflow bucket's only known upper bound is the largest value observed.
+      if (seen >= target && k === BUCKETS - 1) return Math.round(this.max);
       if (seen >= target) return Math.min(Math.round(BASE_US * GROWTH ** k), Math.round(this.max));
     }
     return Math.round(this.max);

@@ -3,7 +3,7 @@
  * is alive and is a collector using this pid file, and replaces a stale one (that process is
  * gone, a zombie, or its pid now belongs to another program: a crash or kill -9, then pid reuse).
  */
-import { readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { link, readFile, readlink, rename, rm, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { errorMessage, L2hError, usageError } from '../../common/errors.js';
 import { isErrno } from '../tape/reader.js';
@@ -88,37 +88,40 @@ export async function collectorPid(pid: number, pidFile?: string): Promise<PidCh
   };
 }
 
+/**
+ * Claim `path` for this process. The file appears with its content in one step (a temp file
+ * hard-linked into place, which fails if the name exists), so a contender never reads it empty
+ * and two collectors started together cannot both create it. A stale file is replaced by an
+ * atomic rename, and the file is read back: if another contender replaced it too, the later
+ * rename wins and the earlier one sees that and refuses.
+ */
 export async function acquirePidFile(path: string): Promise<PidFile> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    await writeFile(tmp, `${process.pid}\n`);
+  } catch (err) {
+    throw cannotWrite(path, err);
+  }
   let replacedStale: number | null = null;
   try {
-    const text = (await readFile(path, 'utf8')).trim();
-    const pid = Number.parseInt(text, 10);
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && (await collectorPid(pid, path)).alive) {
-      throw usageError(
-        `another collector is running: ${path} names live process ${pid}`,
-        `stop it first (kill ${pid}), or use another --pid-file`,
-      );
+    if (!(await linkExclusive(tmp, path))) {
+      replacedStale = await checkStale(path);
+      try {
+        await rename(tmp, path);
+      } catch (err) {
+        throw cannotWrite(path, err);
+      }
     }
-    if (text !== '') replacedStale = Number.isInteger(pid) ? pid : null;
-  } catch (err) {
-    if (err instanceof L2hError) throw err;
-    if (!isErrno(err, 'ENOENT')) {
-      throw new L2hError(`cannot read the pid file: ${errorMessage(err)}`, {
-        code: 'BAD_USAGE',
-        cause: err,
-        context: { file: path },
-      });
-    }
+  } finally {
+    // After link the temp name is a second name for our file; after rename it is gone.
+    await rm(tmp, { force: true }).catch(() => undefined);
   }
-  try {
-    await writeFile(path, `${process.pid}\n`);
-  } catch (err) {
-    throw new L2hError(`cannot write the pid file: ${errorMessage(err)}`, {
-      code: 'BAD_USAGE',
-      cause: err,
-      context: { file: path },
-      hint: 'pass a --pid-file in a writable directory',
-    });
+  const owner = Number.parseInt((await readFile(path, 'utf8').catch(() => '')).trim(), 10);
+  if (owner !== process.pid) {
+    throw usageError(
+      `another collector is running: ${path} was claimed by process ${owner} at the same time`,
+      `stop it first (kill ${owner}), or use another --pid-file`,
+    );
   }
   return {
     path,
@@ -133,4 +136,48 @@ export async function acquirePidFile(path: string): Promise<PidFile> {
       }
     },
   };
+}
+
+/** False when `path` already exists. */
+async function linkExclusive(from: string, path: string): Promise<boolean> {
+  try {
+    await link(from, path);
+    return true;
+  } catch (err) {
+    if (isErrno(err, 'EEXIST')) return false;
+    throw cannotWrite(path, err);
+  }
+}
+
+/** Throws when `path` names a live collector using it; else the stale pid it names, if any. */
+async function checkStale(path: string): Promise<number | null> {
+  let text: string;
+  try {
+    text = (await readFile(path, 'utf8')).trim();
+  } catch (err) {
+    // Removed since the link failed (its owner released it): nothing stale to report.
+    if (isErrno(err, 'ENOENT')) return null;
+    throw new L2hError(`cannot read the pid file: ${errorMessage(err)}`, {
+      code: 'BAD_USAGE',
+      cause: err,
+      context: { file: path },
+    });
+  }
+  const pid = Number.parseInt(text, 10);
+  if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && (await collectorPid(pid, path)).alive) {
+    throw usageError(
+      `another collector is running: ${path} names live process ${pid}`,
+      `stop it first (kill ${pid}), or use another --pid-file`,
+    );
+  }
+  return text !== '' && Number.isInteger(pid) ? pid : null;
+}
+
+function cannotWrite(path: string, err: unknown): L2hError {
+  return new L2hError(`cannot write the pid file: ${errorMessage(err)}`, {
+    code: 'BAD_USAGE',
+    cause: err,
+    context: { file: path },
+    hint: 'pass a --pid-file in a writable directory',
+  });
 }

@@ -39,6 +39,23 @@ describe('LatencyHistogram', () => {
     });
   });
 
+  it('stays at or above the truth past ten minutes, within 25 % inside the range', () => {
+    const h = new LatencyHistogram();
+    for (let i = 0; i < 900; i++) h.observe(540e6);
+    for (let i = 0; i < 100; i++) h.observe(600e6);
+    const s = h.summary();
+    expect(s.p50Us!).toBeGreaterThanOrEqual(540e6);
+    expect(s.p50Us!).toBeLessThanOrEqual(540e6 * 1.25);
+    expect(s.p99Us!).toBeGreaterThanOrEqual(600e6);
+    expect(s.p99Us!).toBeLessThanOrEqual(600e6 * 1.25);
+    // Beyond the last bound the observed max is the only honest upper bound.
+    const slow = new LatencyHistogram();
+    slow.observe(100);
+    slow.observe(3_600e6);
+    slow.observe(7_200e6);
+    expect(slow.summary().p90Us).toBe(7_200e6);
+  });
+
   it('remembers append times by seq in a ring', () => {
     const t = new AppendTimes(4);
     t.set(3, 42);

@@ -1,11 +1,30 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { acquirePidFile } from '../../../collector/pipeline/pid-file.js';
 import { tempDir } from './helpers.js';
 import { fakeCollector, killFakes } from './pid-file-fakes.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+/** Contenders (pid-file-racer.ts) that stay alive while they hold the file. */
+function contender(file: string): { child: ChildProcess; lines: AsyncIterator<string> } {
+  const child = spawn(
+    process.execPath,
+    ['--import', join(here, 'ts-loader.mjs'), join(here, 'pid-file-racer.ts'), 'collect', '--pid-file', file],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  return { child, lines: createInterface({ input: child.stdout! })[Symbol.asyncIterator]() };
+}
+
+async function nextLine(lines: AsyncIterator<string>): Promise<string> {
+  const r = await lines.next();
+  return r.done === true ? '(exited)' : r.value;
+}
 
 let dir: { path: string; cleanup: () => Promise<void> };
 beforeEach(async () => {
@@ -57,5 +76,32 @@ describe('acquirePidFile', () => {
     const owner = await fakeCollector(['--pid-file=collector.pid'], dir.path);
     await writeFile(file, `${owner.pid}\n`);
     await expect(acquirePidFile(file)).rejects.toThrow(/another collector is running/);
+  });
+
+  it('lets exactly one of two collectors started together claim the file', async () => {
+    const file = join(dir.path, 'collector.pid');
+    for (let trial = 0; trial < 10; trial++) {
+      await rm(file, { force: true });
+      const pair = [contender(file), contender(file)];
+      try {
+        for (const c of pair) expect(await nextLine(c.lines)).toBe('ready');
+        for (const c of pair) c.child.stdin!.write('go\n');
+        const outcomes = await Promise.all(pair.map((c) => nextLine(c.lines)));
+        expect(
+          outcomes.filter((o) => o === 'acquired'),
+          `trial ${trial}: ${outcomes.join(' | ')}`,
+        ).toHaveLength(1);
+        const winner = pair[outcomes.indexOf('acquired')]!;
+        expect((await readFile(file, 'utf8')).trim()).toBe(String(winner.child.pid));
+      } finally {
+        await Promise.all(
+          pair.map(async (c) => {
+            const exited = c.child.exitCode === null ? once(c.child, 'exit') : null;
+            c.child.stdin!.end();
+            await exited;
+          }),
+        );
+      }
+    }
   });
 });
