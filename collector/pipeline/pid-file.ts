@@ -3,7 +3,7 @@
  * is alive and is a collector using this pid file, and replaces a stale one (that process is
  * gone, a zombie, or its pid now belongs to another program: a crash or kill -9, then pid reuse).
  */
-import { link, readFile, readlink, rename, rm, writeFile } from 'node:fs/promises';
+import { link, readFile, readlink, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { errorMessage, L2hError, usageError } from '../../common/errors.js';
 import { isErrno } from '../tape/reader.js';
@@ -64,6 +64,17 @@ function pidFileArgument(args: readonly string[]): string | undefined {
 }
 
 /**
+ * Whether two absolute paths name one file: a run folder reached through a symlink is the same
+ * folder (compared as text, `status`/`stop` took a running collector's pid file for a stale one
+ * and deleted it). Where a path cannot be resolved (gone), its text is what there is.
+ */
+async function samePath(a: string, b: string): Promise<boolean> {
+  if (a === b) return true;
+  const [ra, rb] = await Promise.all([realpath(a).catch(() => a), realpath(b).catch(() => b)]);
+  return ra === rb;
+}
+
+/**
  * Is `pid` a collector: alive, not a zombie, and (where /proc exists) `collect` on its command
  * line. With `pidFile`, also `--pid-file` naming that file: only such a process can own it. A pid
  * that merely runs some `l2h collect` may be another run's collector that got a dead one's pid,
@@ -79,7 +90,8 @@ export async function collectorPid(pid: number, pidFile?: string): Promise<PidCh
     const named = pidFileArgument(args);
     // A relative --pid-file is relative to that process's directory, not ours.
     const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => process.cwd());
-    if (named !== undefined && resolve(cwd, named) === resolve(pidFile)) return { alive: true, why: '' };
+    if (named !== undefined && (await samePath(resolve(cwd, named), resolve(pidFile))))
+      return { alive: true, why: '' };
   }
   const using = pidFile === undefined ? '' : `, not a collector using ${pidFile}`;
   return {

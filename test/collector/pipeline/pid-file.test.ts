@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -76,6 +76,17 @@ describe('acquirePidFile', () => {
     const owner = await fakeCollector(['--pid-file=collector.pid'], dir.path);
     await writeFile(file, `${owner.pid}\n`);
     await expect(acquirePidFile(file)).rejects.toThrow(/another collector is running/);
+  });
+
+  it('knows its pid file when the run folder is named through a symlink', async () => {
+    await mkdir(join(dir.path, 'real'));
+    await symlink(join(dir.path, 'real'), join(dir.path, 'link'));
+    const owner = await fakeCollector(['--pid-file', join(dir.path, 'real', 'collector.pid')]);
+    await writeFile(join(dir.path, 'real', 'collector.pid'), `${owner.pid}\n`);
+    await expect(acquirePidFile(join(dir.path, 'link', 'collector.pid'))).rejects.toThrow(
+      /another collector is running/,
+    );
+    expect((await readFile(join(dir.path, 'real', 'collector.pid'), 'utf8')).trim()).toBe(String(owner.pid));
   });
 
   it('lets exactly one of two collectors started together claim the file', async () => {
