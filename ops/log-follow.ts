@@ -4,6 +4,7 @@
  * a replaced file, noticed by its inode, is read from the start too).
  */
 import { open, stat } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
 
 /**
  * The last `count` lines of a file, reading backwards in blocks (never the whole file), none
@@ -21,17 +22,20 @@ export async function lastLines(path: string, count: number, from = 0): Promise<
     const { size } = await handle.stat();
     const block = 64 * 1024;
     let pos = size;
-    let text = '';
+    // Bytes, decoded once at the end: a block boundary may fall inside a multi-byte character.
+    const blocks: Buffer[] = [];
+    let newlines = 0;
     while (pos > from) {
       const len = Math.min(block, pos - from);
       pos -= len;
       const buf = Buffer.alloc(len);
       await handle.read(buf, 0, len, pos);
-      text = buf.toString('utf8') + text;
-      // One more newline than lines wanted: the first line in `text` may be cut.
-      if (text.split('\n').length > count + 1) break;
+      blocks.unshift(buf);
+      for (const b of buf) if (b === 0x0a) newlines++;
+      // One more newline than lines wanted: the first line read may be cut.
+      if (newlines + 1 > count + 1) break;
     }
-    const lines = text.split('\n');
+    const lines = Buffer.concat(blocks).toString('utf8').split('\n');
     if (lines[lines.length - 1] === '') lines.pop();
     return lines.slice(-count);
   } finally {
@@ -53,6 +57,8 @@ export async function follow(o: FollowOptions): Promise<void> {
   let ino: number | null = null;
   let pos = o.from ?? -1;
   let rest = '';
+  // Keeps a character cut by the 1 MiB read limit for the next read.
+  let decoder = new StringDecoder('utf8');
   while (!o.signal.aborted) {
     let info: Awaited<ReturnType<typeof stat>> | null = null;
     try {
@@ -65,6 +71,7 @@ export async function follow(o: FollowOptions): Promise<void> {
       if ((ino !== null && info.ino !== ino) || info.size < pos) {
         pos = 0; // rotated (truncated) or replaced
         rest = '';
+        decoder = new StringDecoder('utf8');
       }
       ino = info.ino;
       if (info.size > pos) {
@@ -73,7 +80,7 @@ export async function follow(o: FollowOptions): Promise<void> {
           const buf = Buffer.alloc(Math.min(info.size - pos, 1 << 20));
           const { bytesRead } = await handle.read(buf, 0, buf.length, pos);
           pos += bytesRead;
-          const text = rest + buf.subarray(0, bytesRead).toString('utf8');
+          const text = rest + decoder.write(buf.subarray(0, bytesRead));
           const parts = text.split('\n');
           rest = parts.pop() ?? '';
           for (const line of parts) o.onLine(line);

@@ -41,7 +41,15 @@ export async function collectorProcess(pidFile: string): Promise<CollectorProces
   if (pid === null) return { state: 'absent' };
   if (pid === 'garbage') return { state: 'stale', pid: null, why: `${pidFile} does not hold a pid` };
   const check = await isCollectorPid(pid, pidFile);
-  return check.alive ? { state: 'running', pid } : { state: 'stale', pid, why: check.why };
+  return check.alive ? { state: 'running', pid } : { state: 'stale', pid, why: redactToken(check.why) };
+}
+
+/**
+ * The reason quotes the other process's command line, which may carry a monitor token (a
+ * collector started by an older l2h, or any program given one); start, status and stop print it.
+ */
+function redactToken(text: string): string {
+  return text.replace(/--monitor-token([= ])\S*/g, '--monitor-token$1[redacted]');
 }
 
 /** Remove a pid file only if it still names `pid` (a newer collector may have replaced it). */

@@ -1,6 +1,6 @@
 /**
  * `run/start.json`: what `l2h start` launched, for `status`, `stop` and `logs` to read later.
- * It never holds the monitor token: only whether one is needed.
+ * It never holds the monitor token: only whether one is needed (start strips it from the arguments).
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 
@@ -17,13 +17,14 @@ export interface StartRecord {
   readonly session: string | null;
   readonly dataDir: string;
   readonly journalDir: string;
-  /** Every argument given to `l2h collect`. */
+  /** The arguments given to `l2h start` for `l2h collect`, less `--monitor-token`. */
   readonly collectArgs: readonly string[];
 }
 
 export async function writeStartRecord(path: string, record: StartRecord): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, `${JSON.stringify(record, null, 2)}\n`);
+  // Owner-only: the arguments may still carry other credentials (a ClickHouse URL with a password).
+  await writeFile(tmp, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
   await rename(tmp, path);
 }
 

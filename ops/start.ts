@@ -61,12 +61,16 @@ export async function startInBackground(o: StartOptions): Promise<StartOutcome> 
     o.say(`found a stale pid file ${paths.pidFile}: ${before.why}; it is not trusted and is replaced`);
     await removePidFileIf(paths.pidFile, before.pid);
   }
-  const args = await collectArguments(o, paths);
+  // The token goes to the collector through its environment: a command line is readable by every
+  // user (/proc/PID/cmdline, ps) and start.json keeps the arguments.
+  const token = flagValue(o.collectArgs, '--monitor-token') ?? o.env['L2H_MONITOR_TOKEN'];
+  const given = withoutFlag(o.collectArgs, '--monitor-token');
+  const env: NodeJS.ProcessEnv = token === undefined ? o.env : { ...o.env, L2H_MONITOR_TOKEN: token };
+  const args = await collectArguments(o, given, paths);
   const dirs = {
     dataDir: resolve(flagValue(args, '--data-dir') ?? paths.dataDir),
     journalDir: resolve(flagValue(args, '--journal-dir') ?? paths.journalDir),
   };
-  const token = flagValue(o.collectArgs, '--monitor-token') ?? o.env['L2H_MONITOR_TOKEN'];
   const rotation: RotationOptions = {
     maxBytes: Math.round(o.flags.logMaxMb * 1024 * 1024),
     keep: o.flags.logKeep,
@@ -84,7 +88,7 @@ export async function startInBackground(o: StartOptions): Promise<StartOutcome> 
   try {
     const proc = spawn(process.execPath, [o.cliPath, 'collect', ...args], {
       cwd: process.cwd(),
-      env: o.env,
+      env,
       detached: true,
       stdio: ['ignore', out.fd, out.fd],
     });
@@ -122,7 +126,7 @@ export async function startInBackground(o: StartOptions): Promise<StartOutcome> 
       lastWhy = health.why;
     }
     if (Date.now() > deadline) {
-      const record = ready === null ? null : await saveRecord(o, paths, pid, ready, token, dirs);
+      const record = ready === null ? null : await saveRecord(o, given, paths, pid, ready, token, dirs);
       const alive = (await isCollectorPid(pid, paths.pidFile)).alive;
       o.say(`the collector did not become healthy within ${o.flags.timeoutS} s: ${lastWhy}`);
       await sayTail(o, paths, logFrom);
@@ -136,14 +140,18 @@ export async function startInBackground(o: StartOptions): Promise<StartOutcome> 
     }
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
-  const record = await saveRecord(o, paths, pid, ready, token, dirs);
+  const record = await saveRecord(o, given, paths, pid, ready, token, dirs);
   sayWhere(o, paths, record);
   return { exitCode: 0, pid, record };
 }
 
 /** The collector's arguments: the user's, plus the run folder's files and default directories. */
-async function collectArguments(o: StartOptions, paths: OpsPaths): Promise<string[]> {
-  const args = [...o.collectArgs];
+async function collectArguments(
+  o: StartOptions,
+  given: readonly string[],
+  paths: OpsPaths,
+): Promise<string[]> {
+  const args = [...given];
   if (flagValue(args, '--symbols') === undefined) {
     throw usageError('the collector needs --symbols', 'e.g. l2h start --headless --symbols AAPL,MSFT');
   }
@@ -160,6 +168,17 @@ async function collectArguments(o: StartOptions, paths: OpsPaths): Promise<strin
   if (flagValue(args, '--journal-dir') === undefined) args.push('--journal-dir', paths.journalDir);
   args.push('--pid-file', paths.pidFile, '--log-file', paths.logFile, '--status-file', paths.statusFile);
   return args;
+}
+
+/** `args` without `flag` (`--flag v` or `--flag=v`), wherever and however often it appears. */
+function withoutFlag(args: readonly string[], flag: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === flag) i++;
+    else if (!a.startsWith(`${flag}=`)) out.push(a);
+  }
+  return out;
 }
 
 /**
@@ -279,6 +298,7 @@ async function headlessHealth(paths: OpsPaths, pid: number): Promise<{ ok: boole
 
 async function saveRecord(
   o: StartOptions,
+  given: readonly string[],
   paths: OpsPaths,
   pid: number,
   ready: ReadyEvent,
@@ -295,7 +315,7 @@ async function saveRecord(
     session: ready.session,
     // What the collector was given: on --resume that includes the directories taken from here.
     ...dirs,
-    collectArgs: o.collectArgs,
+    collectArgs: given,
   };
   await writeStartRecord(paths.startFile, record);
   return record;

@@ -96,6 +96,17 @@ export async function collectorStatus(o: StatusOptions): Promise<StatusReport> {
   };
 }
 
+/**
+ * Lines per second as the monitor page shows them (collector/monitor/page/monitor.js `showRate`):
+ * whole from 10 up, one decimal below, so a quiet but live channel (0.4/s) never reads "0".
+ */
+export function rateText(x: number): string {
+  if (!Number.isFinite(x) || x === 0) return String(x);
+  const tenths = x.toFixed(1);
+  if (Math.abs(Number(tenths)) >= 10) return Math.round(x).toLocaleString('en-US');
+  return Number(tenths) !== 0 ? tenths : String(Number(x.toPrecision(1)));
+}
+
 function duration(s: number): string {
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
@@ -115,7 +126,7 @@ function describeStatus(
   const lines = [
     `collector running: pid ${pid}, since ${s.startedAt} (up ${duration(s.uptimeS)}), session ${s.session}`,
     `state: ${r.assessment.state}${r.assessment.reasons.length > 0 ? ` — ${r.assessment.reasons.join('; ')}` : ''}`,
-    `messages: ${channels.map((c) => `${c} ${n(s.totals.lines[c] ?? 0)} (${n(s.rates[c] ?? 0)}/s)`).join(', ')}`,
+    `messages: ${channels.map((c) => `${c} ${n(s.totals.lines[c] ?? 0)} (${rateText(s.rates[c] ?? 0)}/s)`).join(', ')}`,
     `records: l2 ${n(s.totals.records.l2)}, l1 ${n(s.totals.records.l1)}, ticks ${n(s.totals.records.ticks)}, gaps ${n(s.totals.records.gaps)}`,
     `journal: head seq ${n(s.journal.headSeq)}, durable ${n(s.journal.durableSeq)}`,
   ];

@@ -114,10 +114,16 @@ function presentedToken(req: IncomingMessage, url: URL): string | null {
   return url.searchParams.get('token');
 }
 
-/** `host:port`, `[v6]:port` or a bare host → the host part. */
+/**
+ * `host:port`, `[v6]:port` or a bare host → the host part. After `]` only a port may follow:
+ * otherwise `[::1].evil.example` would pass for loopback; such a Host yields '' (not loopback).
+ */
 function hostOnly(hostHeader: string): string {
   const h = hostHeader.trim();
-  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
+  if (h.startsWith('[')) {
+    const end = h.indexOf(']');
+    return end > 0 && /^(:\d+)?$/.test(h.slice(end + 1)) ? h.slice(0, end + 1) : '';
+  }
   const colon = h.lastIndexOf(':');
   return colon >= 0 && h.indexOf(':') === colon ? h.slice(0, colon) : h;
 }

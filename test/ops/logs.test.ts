@@ -72,6 +72,40 @@ describe('reading the log', () => {
     expect(seen).toEqual(['one', 'two', 'x'.repeat(100), 'after rotation']);
   });
 
+  it('keeps a character whole when it straddles a 64 KiB block read backwards', async () => {
+    const log = join(dir, 'c.log');
+    const mid = '{"level":30,"time":0,"msg":"symbol café"}';
+    // 65532 bytes after "é"'s first byte: the last 64 KiB block starts at its second byte.
+    const tail = `${'x'.repeat(65531)}\n`;
+    const file = Buffer.from(`{"msg":"filler"}\n${mid}\n${tail}`);
+    expect(file[file.length - 65536 - 1]).toBe(0xc3);
+    await writeFile(log, file);
+    expect(await lastLines(log, 2)).toEqual([mid, 'x'.repeat(65531)]);
+  });
+
+  it('keeps a character whole when it straddles a 1 MiB read while following', async () => {
+    const log = join(dir, 'c.log');
+    await writeFile(log, '');
+    const seen: string[] = [];
+    const abort = new AbortController();
+    const done = follow({
+      path: log,
+      from: 0,
+      everyMs: 20,
+      signal: abort.signal,
+      onLine: (l) => seen.push(l),
+    });
+    // "€" is 3 bytes; its first byte is the last of the first 1 MiB read.
+    const first = `${'x'.repeat((1 << 20) - 1)}€`;
+    await appendFile(log, `${first}\nnext €\n`);
+    await waitFor('both lines', () => seen.length === 2);
+    abort.abort();
+    await done;
+    expect(seen[0]?.slice(-3)).toBe('xx€');
+    expect(seen[0]?.length).toBe(first.length);
+    expect(seen[1]).toBe('next €');
+  });
+
   it('shows pino lines as time, level, message and fields, other lines as they are', () => {
     const line = JSON.stringify({
       level: 40,

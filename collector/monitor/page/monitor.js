@@ -2,8 +2,7 @@
 // The collector's live page. Plain browser JavaScript, no build step: it receives
 // `MonitorMessage`s (collector/monitor/status.ts) over /ws and writes them into the DOM.
 // Every number is shown as JSON gave it (String(n) is the shortest round-trip form), but the
-// per-second rates, shown whole; values
-// from the feed go in through textContent only, never as HTML.
+// per-second rates (see showRate); values from the feed go in through textContent only, never as HTML.
 (() => {
   const CHANNELS = ['L1', 'L2', 'ADMIN'];
   /** @type {Record<string, string>} */
@@ -23,10 +22,17 @@
   /** @param {unknown} v */
   const show = (v) => (v === null || v === undefined ? '—' : String(v));
 
-  /** Lines per second, whole: the rate is a quotient over a sampling interval of ~1 s, so its
-   * fraction is noise; the chart keeps the exact values (they add up to the lines received). */
-  /** @param {unknown} v */
-  const showRate = (v) => (typeof v === 'number' ? String(Math.round(v)) : show(v));
+  /** Lines per second: whole from 10 up, where the fraction of a ~1 s quotient is noise; one
+   * decimal below, where rounding would show a quiet but live channel (0.4/s) as "0", silent. A
+   * rate under 0.05 keeps one significant digit for the same reason. ops/status.ts `rateText`
+   * follows the same rule; the chart keeps the exact values.
+   * @param {unknown} v */
+  function showRate(v) {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v === 0) return show(v);
+    const tenths = v.toFixed(1);
+    if (Math.abs(Number(tenths)) >= 10) return String(Math.round(v));
+    return Number(tenths) !== 0 ? tenths : String(Number(v.toPrecision(1)));
+  }
 
   /** @param {number} bytes */
   function humanBytes(bytes) {

@@ -196,3 +196,22 @@ describe('token', () => {
     expect(m.logLines.some((l) => l.includes('monitor request refused'))).toBe(true);
   });
 });
+
+describe('Host check without a token', () => {
+  it.each([
+    ['127.0.0.1', 200],
+    ['localhost:8090', 200],
+    ['[::1]', 200],
+    ['[::1]:8090', 200],
+    ['evil.example', 403],
+    // Only a port may follow the bracketed address: anything else makes it another name.
+    ['[::1].evil.example', 403],
+    ['[::1]evil.example', 403],
+    ['[::1]:80.evil.example', 403],
+    ['[::1]:', 403],
+    ['[::1', 403],
+  ])('Host %s answers %i', async (host, status) => {
+    const m = await start();
+    expect((await httpGet(`${m.base}/health`, { host })).status).toBe(status);
+  });
+});
