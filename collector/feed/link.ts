@@ -313,15 +313,14 @@ export class Link {
   }
 
   /**
-   * Reset the backoff only after a connection IQConnect spoke on (a line) and that stayed up
-   * at least `backoff.maxMs`. A line alone proves nothing: an IQConnect that accepts, sends its
-   * banner and hangs up would otherwise be redialled every `initialMs` forever. Lasting the cap
-   * means a port that keeps failing that way is redialled no more often than the capped backoff
-   * already allows, whatever `staleMs` is (the admin port has no stale timeout at all).
+   * Reset the backoff after a connection IQConnect spoke on (a line). Known weakness: an
+   * IQConnect that accepts, sends a greeting and hangs up is redialled every `initialMs`. A
+   * stricter rule (data lines, or `backoff.maxMs` up) made the collector miss reconnects in the
+   * disconnect-storm scenario, where short connections are the norm, so it waits for a rule
+   * that passes both.
    */
   private provedHealthy(): boolean {
-    if (!this.gotLine || this.connectedAtUs === null) return false;
-    return this.deps.clock.monoUs() - this.connectedAtUs >= this.o.backoff.maxMs * 1000;
+    return this.gotLine && this.connectedAtUs !== null;
   }
 
   private armServerTimer(): void {
