@@ -216,7 +216,9 @@ describe('l2h start / status / logs / stop against the simulator', () => {
 
     const text = await l2h(['status', '--run-dir', 'run'], dir);
     expect(text.code).toBe(0);
-    expect(text.out).toMatch(/messages: L1 \d+ \([\d.,]+\/s\), L2 \d+ \([\d.,]+\/s\), ADMIN \d+ \([\d.,]+\/s\)/);
+    expect(text.out).toMatch(
+      /messages: L1 \d+ \([\d.,]+\/s\), L2 \d+ \([\d.,]+\/s\), ADMIN \d+ \([\d.,]+\/s\)/,
+    );
     expect(text.out).toMatch(/sink jsonl: live, lag \d+ lines, checkpoint \d+, written \d+/);
     expect(text.out).toMatch(/latest gap: (AAPL|MSFT) L[12] \S+ → \S+ \(\d+\.\d{3} s, [a-z-]+\), seq \d+/);
 

@@ -101,7 +101,6 @@ describe('reconnect with backoff', () => {
     }
   });
 
-
   it('reconnects after a reset or an EOF, re-sends the handshake, and counts reconnects per port', async () => {
     const r = await rig({ ...QUIET, symbols: ['AAPL', 'MSFT'], admin: true });
     for (const ch of ['L1', 'L2', 'ADMIN'] as const)
