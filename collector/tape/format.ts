@@ -22,6 +22,9 @@ export const CHANNEL_FIELD: Readonly<Record<Channel, Uint8Array>> = {
 /** The most bytes `writeLineHead` and the final `\n` add to a line: 16 digits, `\tADMIN\t`, `\n`. */
 export const LINE_FRAMING_BYTES = 32;
 
+/** The longest line a tape reader takes by default (the parser's limit, here so the writer shares it). */
+export const TAPE_MAX_LINE_BYTES = 4 * 1024 * 1024;
+
 /**
  * Write `<offset>\t<channel>\t` at `pos` and return the position after it. Digits are
  * written directly: building the offset as a string per line cost more than the whole rest of
@@ -96,7 +99,16 @@ export function formatHeader(entries: HeaderEntries, where: Readonly<Record<stri
         value: preview(value),
       });
     }
-    text += value === '' ? `#${key}\n` : `#${key} ${value}\n`;
+    const line = value === '' ? `#${key}` : `#${key} ${value}`;
+    // A header line the reader would refuse must not be written: the tape could not be read back.
+    if (line.length > TAPE_MAX_LINE_BYTES) {
+      throw inputError(
+        `a tape header line of ${line.length} bytes is longer than a tape reader takes (${TAPE_MAX_LINE_BYTES})`,
+        { ...where, key },
+        'keep header values short: put large data in the tape body or beside the tape',
+      );
+    }
+    text += `${line}\n`;
   }
   return text;
 }

@@ -16,7 +16,7 @@
  */
 import { inputError, type L2hError } from '../../common/errors.js';
 import type { Channel } from '../protocol/channel.js';
-import { LINE_FRAMING_BYTES, preview, TAPE_MAGIC, TAPE_VERSION } from './format.js';
+import { LINE_FRAMING_BYTES, preview, TAPE_MAGIC, TAPE_MAX_LINE_BYTES, TAPE_VERSION } from './format.js';
 import { makeTapeHeader, type TapeHeader } from './header.js';
 
 export interface TapeLine {
@@ -40,7 +40,7 @@ export interface TapeTextParserOptions {
   readonly resumeAt?: { readonly lineNo: number; readonly lastOffsetUs: number };
 }
 
-export const DEFAULT_MAX_LINE_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_MAX_LINE_BYTES = TAPE_MAX_LINE_BYTES;
 
 /**
  * The most text to feed at once for speed: a longer string goes to V8's large-object space,

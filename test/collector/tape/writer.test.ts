@@ -169,4 +169,20 @@ describe('TapeWriter', () => {
     await reader.close();
     expect(lines.map((l) => l.length)).toEqual([1, DEFAULT_MAX_LINE_BYTES]);
   });
+
+  test('refuses a header line the reader would refuse, and writes the longest one it reads back', async () => {
+    const longest = 'v'.repeat(DEFAULT_MAX_LINE_BYTES - '#note '.length);
+    await expect(
+      TapeWriter.open(join(dir, 'over.tape'), { headers: [['note', `${longest}v`]] }),
+    ).rejects.toThrow(
+      expect.objectContaining({ code: 'BAD_INPUT', context: { file: join(dir, 'over.tape'), key: 'note' } }),
+    );
+    const path = join(dir, 'a.tape');
+    const writer = await TapeWriter.open(path, { headers: [['note', longest]] });
+    writer.write(0, 'L1', 'a');
+    await writer.close();
+    const reader = await openTape(path);
+    expect(reader.header.get('note')).toBe(longest);
+    await reader.close();
+  });
 });
