@@ -1,6 +1,7 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inputError, L2hError } from '../common/errors.js';
+import { exists, isDirectory } from '../common/paths.js';
 import type { MetricsSample, RunResults } from '../harness/results/types.js';
 import { parseMetricsSamples } from './validate-metrics.js';
 import { parseRunResults } from './validate-results.js';
@@ -17,23 +18,6 @@ export interface RunInputs {
   readonly metricsFile: string | null;
   readonly ignoredFields: readonly string[];
   readonly missingFiles: ReadonlySet<string>;
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function readText(path: string, what: string, hint: string): Promise<string> {

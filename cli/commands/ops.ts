@@ -1,8 +1,8 @@
-import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { l2hCliPath } from '../../common/cli-path.js';
 import { inputError, usageError } from '../../common/errors.js';
+import { exists, isDirectory } from '../../common/paths.js';
 import { follow, formatLogLine, lastLines } from '../../ops/log-follow.js';
 import { watchAndRotate } from '../../ops/log-rotation.js';
 import { DEFAULT_RUN_DIR, opsPaths } from '../../ops/paths.js';
@@ -87,23 +87,6 @@ Examples:
 
 Exit 2 when the run folder does not exist, or (without -f) the file to print is not there.
 `;
-
-async function isDirectory(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 interface DirFlags {
   readonly runDir?: string;
