@@ -3,7 +3,7 @@
  * watchdog (ManualClock: time moves only when the test says) and pause/resume.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeRig, type Rig, waitFor } from './helpers.js';
+import { makeRig, type Rig, waitFor, yieldEverySecond } from './helpers.js';
 
 const rigs: Rig[] = [];
 afterEach(async () => {
@@ -69,13 +69,7 @@ describe('pause and resume', () => {
     r.port.L2.onAccept = (c) => c.write('S,SERVER CONNECTED\r\n');
     await r.feed.start();
     await waitFor(() => r.rec.linesOf('L2').length === 1, 'the banner');
-    // What a busy Level 1 makes the collector do: yield (pause, then resume) again and again.
-    for (let i = 0; i < 4; i++) {
-      r.advanceMs(1000);
-      r.feed.pause();
-      r.advanceMs(10);
-      r.feed.resume();
-    }
+    yieldEverySecond(r, 4);
     // 4 s of silence, plus 40 ms paused that do not count.
     r.advanceMs(999);
     expect(r.rec.events('L2')).toHaveLength(1);

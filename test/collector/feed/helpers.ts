@@ -245,6 +245,19 @@ export interface Rig {
   teardown(): Promise<void>;
 }
 
+/**
+ * What a busy Level 1 makes the collector do: yield (pause, then resume) every second, `times`
+ * times, each pause 10 ms long. The clock moves 1010 ms a time.
+ */
+export function yieldEverySecond(r: Rig, times: number): void {
+  for (let i = 0; i < times; i++) {
+    r.advanceMs(1000);
+    r.feed.pause();
+    r.advanceMs(10);
+    r.feed.resume();
+  }
+}
+
 export async function makeRig(
   input: Partial<FeedOptionsInput> = {},
   settings: { seed?: number; halfOpen?: boolean } = {},

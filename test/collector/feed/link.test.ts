@@ -4,7 +4,7 @@
  * around every connection, and IQConnect's own link to DTN (S,SERVER DISCONNECTED/CONNECTED).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeRig, type Rig, waitFor } from './helpers.js';
+import { makeRig, type Rig, waitFor, yieldEverySecond } from './helpers.js';
 
 const rigs: Rig[] = [];
 afterEach(async () => {
@@ -242,13 +242,7 @@ describe('IQConnect losing DTN', () => {
     await r.feed.start();
     await r.port.L2.waitForConn(1);
     await waitFor(() => r.status('L2').serverConnected === false, 'L2 down');
-    // What a busy Level 1 makes the collector do: yield (pause, then resume) again and again.
-    for (let i = 0; i < 29; i++) {
-      r.advanceMs(1000);
-      r.feed.pause();
-      r.advanceMs(10);
-      r.feed.resume();
-    }
+    yieldEverySecond(r, 29);
     // 29 s waited, plus 290 ms paused that do not count.
     r.advanceMs(999);
     expect(r.rec.events('L2')).toHaveLength(1);
