@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { registerLoad } from '../../../cli/commands/load.js';
-import { exitCodeFor, L2hError } from '../../../common/errors.js';
+import { parseError, usageMessage } from './parse-helpers.js';
 
 // The run itself is replaced by a spy: these tests are about what happens to the flags before it.
 const calls = vi.hoisted(() => ({ defaultDay: 0, load: [] as unknown[] }));
@@ -30,19 +30,8 @@ function program(): Command {
   return p;
 }
 
-async function run(...args: string[]): Promise<unknown> {
-  try {
-    await program().parseAsync(['node', 'l2h', 'load', ...args]);
-    return undefined;
-  } catch (err) {
-    return err;
-  }
-}
-
-function usage(err: unknown): string {
-  expect(err).toBeInstanceOf(L2hError);
-  expect(exitCodeFor(err)).toBe(2);
-  return (err as L2hError).describe();
+function run(...args: string[]): Promise<unknown> {
+  return parseError(program(), ['load', ...args]);
 }
 
 describe('l2h load --rates with ramp flags', () => {
@@ -52,7 +41,7 @@ describe('l2h load --rates with ramp flags', () => {
       ['--ramp-factor', '0.5'],
       ['--max-rate', '1'],
     ]) {
-      const text = usage(await run('--rates', '500', ...flag, '--out', '/nonexistent/x'));
+      const text = usageMessage(await run('--rates', '500', ...flag, '--out', '/nonexistent/x'));
       expect(text).toContain(flag[0]);
       expect(text).toContain('--rates');
     }
@@ -74,7 +63,9 @@ describe('l2h load --min-achieved', () => {
     expect((err as Error).message).toBe('runLoad reached');
     expect(calls.load).toEqual([expect.objectContaining({ minAchieved: 0.8 })]);
     for (const v of ['0', '1.5', 'x']) {
-      expect(usage(await run('--min-achieved', v, '--out', '/nonexistent/x'))).toContain('--min-achieved');
+      expect(usageMessage(await run('--min-achieved', v, '--out', '/nonexistent/x'))).toContain(
+        '--min-achieved',
+      );
     }
   });
 });

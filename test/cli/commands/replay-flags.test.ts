@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { registerLoad } from '../../../cli/commands/load.js';
 import { registerReplay } from '../../../cli/commands/replay.js';
-import { exitCodeFor, L2hError } from '../../../common/errors.js';
+import { parseError, usageMessage } from './parse-helpers.js';
 
 // The expensive parts (generating the bundled day, provisioning services, the runs themselves)
 // are replaced by spies: these tests are about what happens to the flags before any of them.
@@ -62,19 +62,8 @@ function program(): Command {
   return p;
 }
 
-async function run(...args: string[]): Promise<unknown> {
-  try {
-    await program().parseAsync(['node', 'l2h', ...args]);
-    return undefined;
-  } catch (err) {
-    return err;
-  }
-}
-
-function usage(err: unknown): string {
-  expect(err).toBeInstanceOf(L2hError);
-  expect(exitCodeFor(err)).toBe(2);
-  return (err as L2hError).describe();
+function run(...args: string[]): Promise<unknown> {
+  return parseError(program(), args);
 }
 
 function helpOf(name: string): string {
@@ -92,7 +81,7 @@ describe('l2h replay --scenario', () => {
       ['--depth', '3'],
     ]) {
       const err = await run('replay', '--scenario', 'crash-restart', ...flag, '--out', '/nonexistent/x');
-      const text = usage(err);
+      const text = usageMessage(err);
       expect(text).toContain(flag[0]);
       expect(text).toContain('the scenario sets');
     }
@@ -101,7 +90,7 @@ describe('l2h replay --scenario', () => {
 
   it('refuses even nonsense values of those flags rather than dropping them', async () => {
     const err = await run('replay', '--scenario', 'crash-restart', '--sinks', 'nonsense', '--speed', '-5');
-    expect(usage(err)).toMatch(/--sinks, --speed/);
+    expect(usageMessage(err)).toMatch(/--sinks, --speed/);
     expect(calls.scenario).toEqual([]);
   });
 
@@ -139,14 +128,14 @@ describe('flags are checked before any expensive setup', () => {
       ['--timeout', '0'],
     ] as const) {
       const err = await run('replay', flag, value, '--sinks', 'jsonl,kafka', '--out', '/nonexistent/x');
-      expect(usage(err)).toContain(flag);
+      expect(usageMessage(err)).toContain(flag);
     }
     expect(calls).toMatchObject({ defaultDay: 0, services: 0, replay: 0 });
   });
 
   it('replay: a bad --log-level is refused before the day or the services', async () => {
     const err = await run('replay', '--log-level', 'loud', '--out', '/nonexistent/x');
-    expect(usage(err)).toContain('--log-level');
+    expect(usageMessage(err)).toContain('--log-level');
     expect(calls).toMatchObject({ defaultDay: 0, services: 0, replay: 0 });
   });
 
@@ -159,7 +148,7 @@ describe('flags are checked before any expensive setup', () => {
       ['--seed', 'x'],
     ] as const) {
       const err = await run('load', flag, value, '--out', '/nonexistent/x');
-      expect(usage(err)).toContain(flag);
+      expect(usageMessage(err)).toContain(flag);
     }
     expect(calls).toMatchObject({ defaultDay: 0, load: 0 });
   });
@@ -173,6 +162,6 @@ describe('--sinks help states the rule that is enforced', () => {
       expect(help).toContain('must include jsonl');
     }
     const err = await run('replay', '--sinks', 'clickhouse', '--out', '/nonexistent/x');
-    expect(usage(err)).toContain('--sinks must include jsonl');
+    expect(usageMessage(err)).toContain('--sinks must include jsonl');
   });
 });
