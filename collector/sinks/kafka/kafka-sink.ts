@@ -5,10 +5,15 @@
  * and `seq`, so a consumer can deduplicate without parsing the value.
  *
  * `write` resolves once every message of the batch is acknowledged by all in-sync replicas; the
- * batch goes out in sends of at most `maxMessagesPerSend`, 1,000 by default (the wire producer
- * cuts each send into batches under the broker's size limit itself; for kafkajs, whose cost per
- * message grows with the size of a send, sends of 1,000 moved 1.45× the records/s of sends of
- * 10,000 with the collector's ~1 KB L2 records: SERVICES.md §2).
+ * batch goes out in sends of at most `maxMessagesPerSend`, each awaited before the next. The
+ * default depends on the producer. With the wire producer it is the runner's whole batch
+ * (KAFKA_RUNNER_DEFAULTS.batchSize, 10,000): that producer cuts a send into batches under the
+ * broker's size limit itself and its cost per message does not grow with the size of a send,
+ * while every send is a round trip that waits for a turn of the collector's busy event loop
+ * (measured with the feed at ~120k lines/s: sends of 1,000 held the sink near 45k records/s,
+ * sends of 10,000 kept up). With kafkajs it is 1,000: its cost per message grows with the size
+ * of a send, and sends of 1,000 moved 1.45× the records/s of sends of 10,000 with the
+ * collector's ~1 KB L2 records (SERVICES.md §2).
  *
  * Two producers sit behind the port: `wire` (wire/, the default) and `kafkajs`. kafkajs spent
  * ~30 µs of the collector's CPU per 1 KB record (measured: 200k records, 10.2 s of Node CPU
@@ -50,7 +55,10 @@ export interface KafkaSinkOptions {
   readonly session: string;
   /** Topic name prefix (default `iqfeed.`): topics are `<prefix>l2`, `<prefix>l1`, `<prefix>ticks`, `<prefix>gaps`. */
   readonly topicPrefix?: string;
-  /** Messages per send at most (default 1,000). */
+  /**
+   * Messages per send at most. Default: the runner's batch (10,000) with the wire producer or
+   * another one passed in, 1,000 with the kafkajs producer (`client: 'kafkajs'`, or `gzip`).
+   */
   readonly maxMessagesPerSend?: number;
   /** Ask for an idempotent producer (default true; falls back with a warning where refused). */
   readonly idempotent?: boolean;
@@ -70,8 +78,11 @@ export interface KafkaSinkDeps {
   readonly producer?: KafkaProducerPort;
 }
 
-/** Runner settings that suit Kafka: one full send per batch. */
+/** Runner settings that suit Kafka: one full send per batch (with the wire producer). */
 export const KAFKA_RUNNER_DEFAULTS = { batchSize: 10_000, batchMs: 50 } as const;
+
+/** Messages per send by default with kafkajs, whose cost per message grows with the send. */
+const KAFKAJS_MAX_PER_SEND = 1_000;
 
 export interface KafkaSinkStats {
   readonly messagesSent: number;
@@ -89,7 +100,8 @@ export class KafkaSink implements Sink {
   private readonly brokers: readonly string[];
   private readonly session: string;
   private readonly topics: Readonly<Record<RecordKind, string>>;
-  private readonly maxPerSend: number;
+  /** Messages per send at most: the option, or the default for the producer in use. */
+  readonly maxMessagesPerSend: number;
   private readonly logger: Logger;
   private readonly producer: KafkaProducerPort;
   private readonly tryCreateTopics: boolean;
@@ -107,14 +119,18 @@ export class KafkaSink implements Sink {
     this.brokers = options.brokers;
     this.session = options.session;
     this.topics = topicsFor(options.topicPrefix ?? DEFAULT_TOPIC_PREFIX);
-    const max = options.maxMessagesPerSend ?? 1_000;
-    if (!Number.isInteger(max) || max < 1) {
-      throw new L2hError(`maxMessagesPerSend must be a positive integer, got ${max}`, { code: 'BAD_USAGE' });
+    const explicitMax = options.maxMessagesPerSend;
+    if (explicitMax !== undefined && (!Number.isInteger(explicitMax) || explicitMax < 1)) {
+      throw new L2hError(`maxMessagesPerSend must be a positive integer, got ${explicitMax}`, {
+        code: 'BAD_USAGE',
+      });
     }
-    this.maxPerSend = max;
     this.logger = deps.logger ?? silentLogger;
     this.tryCreateTopics = options.createTopics ?? true;
     this.producer = deps.producer ?? this.defaultProducer(options);
+    this.maxMessagesPerSend =
+      explicitMax ??
+      (this.producer instanceof KafkajsProducer ? KAFKAJS_MAX_PER_SEND : KAFKA_RUNNER_DEFAULTS.batchSize);
   }
 
   private defaultProducer(options: KafkaSinkOptions): KafkaProducerPort {
@@ -191,8 +207,9 @@ export class KafkaSink implements Sink {
     if (this.closed) throw new L2hError('Kafka sink is closed', { code: 'INTERNAL' });
     if (batch.length === 0) return;
     await this.ensureConnected();
-    for (let i = 0; i < batch.length; i += this.maxPerSend) {
-      const chunk = this.messages(batch, i, Math.min(batch.length, i + this.maxPerSend));
+    for (let i = 0; i < batch.length; i += this.maxMessagesPerSend) {
+      const end = Math.min(batch.length, i + this.maxMessagesPerSend);
+      const chunk = this.messages(batch, i, end);
       try {
         await this.producer.send(chunk);
       } catch (err) {
@@ -201,7 +218,7 @@ export class KafkaSink implements Sink {
         throw classifyKafkaError(err, `send ${batch.length} records`, this.brokers);
       }
       this.sends++;
-      this.messagesSent += Math.min(batch.length, i + this.maxPerSend) - i;
+      this.messagesSent += end - i;
     }
   }
 

@@ -8,7 +8,8 @@
  * client's and kafkajs' rule), partitions are grouped by their leader, each leader gets Produce
  * requests with one batch per partition of at most `maxBatchBytes` (the broker's default
  * `message.max.bytes` is 1 MiB), acks = all. Leaders are written to in parallel; one leader's
- * requests go one after another, so a partition's batches keep their order and sequence numbers.
+ * requests go out in order on its one connection, up to 5 awaiting their response at once, so a
+ * partition's batches keep their order and sequence numbers (see `sendToLeader`).
  * Any error — a connection lost, a partition error code, a timeout — fails the send; the Kafka
  * sink then drops this producer and connects a fresh one (new metadata, new producer id), so no
  * state outlives a failure.
@@ -20,6 +21,7 @@
 import { errorMessage } from '../../../../common/errors.js';
 import type { Logger } from '../../../../common/logger.js';
 import type { KafkaProducerPort, ProducerConnection, ProducerMessage, TopicMessages } from '../producer.js';
+import type { Reader } from './codec.js';
 import { BrokerConnection } from './connection.js';
 import { KafkaResponseError } from './errors.js';
 import { partitionOf } from './murmur2.js';
@@ -62,6 +64,16 @@ export interface WireProducerOptions {
   /** Creates missing topics (the sink's best effort at open); this client has no admin API. */
   readonly createTopics?: (topics: readonly string[]) => Promise<void>;
 }
+
+/**
+ * Produce requests awaiting their response on one connection at most: Kafka's bound for an
+ * idempotent producer (`max.in.flight.requests.per.connection` ≤ 5), the number of batches per
+ * partition whose sequence numbers a broker remembers to put retries and duplicates in order.
+ */
+export const MAX_PRODUCES_IN_FLIGHT = 5;
+
+/** How one produce request ended: null when every partition took its batch. */
+type ProduceOutcome = { readonly error: unknown } | null;
 
 interface ProducerState {
   readonly metadata: Metadata;
@@ -188,7 +200,11 @@ export class WireProducer implements KafkaProducerPort {
     if (state !== null) for (const c of state.connections.values()) c.close();
   }
 
-  /** Requests to one leader, one after another; each holds one batch per partition. */
+  /**
+   * Requests to one leader, written in order on its connection with up to MAX_PRODUCES_IN_FLIGHT
+   * awaiting their response; each holds one batch per partition. Fails with the error of the
+   * first request (in the order written) that failed, once every request written has ended.
+   */
   private async sendToLeader(
     state: ProducerState,
     leader: number,
@@ -220,11 +236,39 @@ export class WireProducer implements KafkaProducerPort {
         }
       }
     }
+    // Why the next request need not wait for the last one's response: a broker handles the
+    // requests of one connection one at a time, in the order they arrive, so request r+1's
+    // batches are appended after request r's, in the order their sequence numbers were given
+    // above. If request r fails for a partition, an idempotent producer's later batches for it
+    // arrive out of sequence and are refused too, never stored ahead of the missing one (without
+    // idempotence they may be; the sink sends the whole batch again either way). 5 is Kafka's
+    // bound for an idempotent producer: the batches per partition a broker remembers in order.
+    // Outcomes settle, never reject, so a failure cannot go unhandled while an earlier request is
+    // awaited; and every request written is awaited before the send ends.
+    const inFlight: Promise<ProduceOutcome>[] = [];
+    let failure: ProduceOutcome = null;
     for (const byTopic of rounds) {
+      if (inFlight.length === MAX_PRODUCES_IN_FLIGHT) failure = await inFlight.shift()!;
+      if (failure !== null) break;
       const round: TopicBatches[] = [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
-      const results = readProduce(
-        await conn.request(API.produce, (w) => writeProduceRequest(w, -1, this.ackTimeoutMs, now, round)),
-      );
+      inFlight.push(this.produce(conn, leader, now, round));
+    }
+    for (const outcome of inFlight) {
+      const ended = await outcome;
+      failure ??= ended;
+    }
+    if (failure !== null) throw failure.error;
+  }
+
+  /** One produce request written, and its response read and checked. */
+  private produce(
+    conn: BrokerConnection,
+    leader: number,
+    now: number,
+    round: readonly TopicBatches[],
+  ): Promise<ProduceOutcome> {
+    const check = (response: Reader): ProduceOutcome => {
+      const results = readProduce(response);
       for (const res of results) {
         if (res.errorCode !== 0) {
           throw new KafkaResponseError(
@@ -239,6 +283,16 @@ export class WireProducer implements KafkaProducerPort {
           `broker ${leader} (${conn.address}) answered ${results.length} of ${expected} partitions of a produce request`,
         );
       }
+      return null;
+    };
+    try {
+      return conn
+        .request(API.produce, (w) => writeProduceRequest(w, -1, this.ackTimeoutMs, now, round))
+        .then(check)
+        .catch((error: unknown) => ({ error }));
+    } catch (error) {
+      // Writing the request failed before it went out: nothing to await.
+      return Promise.resolve({ error });
     }
   }
 

@@ -2,7 +2,8 @@
  * A one-broker Kafka that speaks just what the wire producer asks (ApiVersions v0, Metadata v1,
  * InitProducerId v0, Produce v3), keeps every record batch it is sent, and answers each produce
  * with the error code the test chooses. librdkafka's mock does not check idempotent sequence
- * numbers; this lets a test read them back.
+ * numbers; this lets a test read them back. A test can also hold produce responses and let them
+ * go one by one, to see how many requests a client has in flight on one connection.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { Writer } from '../../../../../collector/sinks/kafka/wire/codec.js';
@@ -22,6 +23,16 @@ export interface FakeBroker {
   produceError: number;
   /** While true, produce requests are kept and never answered. */
   stallProduce: boolean;
+  /** Error codes by produce request number (1 = the first received), over `produceError`. */
+  readonly produceErrorAt: Map<number, number>;
+  /** While true, produce responses wait, in order, for `releaseProduces`. */
+  holdProduce: boolean;
+  /** Write the first `n` held produce responses (default: all). */
+  releaseProduces(n?: number): void;
+  /** Produce requests received and not answered yet, on the connection that has most. */
+  readonly producesInFlight: number;
+  /** The most produce requests received and not yet answered on one connection, so far. */
+  readonly maxProducesInFlight: number;
   /** Client connections open now. */
   readonly openConnections: number;
   /** Close every client connection (as a broker restart would). */
@@ -66,6 +77,15 @@ export async function startFakeBroker(partitions: number): Promise<FakeBroker> {
     batches: [] as ReceivedBatch[],
     produceError: 0,
     stallProduce: false,
+    holdProduce: false,
+  };
+  const produceErrorAt = new Map<number, number>();
+  const held: { socket: Socket; bytes: Buffer }[] = [];
+  const unanswered = new Map<Socket, number>();
+  let maxInFlight = 0;
+  const writeProduce = (socket: Socket, bytes: Buffer): void => {
+    unanswered.set(socket, (unanswered.get(socket) ?? 1) - 1);
+    socket.write(bytes);
   };
   let port = 0;
   const answer = (apiKey: number, body: In): Writer => {
@@ -103,6 +123,7 @@ export async function startFakeBroker(partitions: number): Promise<FakeBroker> {
       w.int32(0).int16(0).int64(77n).int16(2);
     } else if (apiKey === 0) {
       produces++;
+      const errorCode = produceErrorAt.get(produces) ?? state.produceError;
       body.str(); // transactional id
       body.i16(); // acks
       body.i32(); // timeout
@@ -122,7 +143,7 @@ export async function startFakeBroker(partitions: number): Promise<FakeBroker> {
         x.string(t);
         x.array(
           results.filter((r) => r.topic === t),
-          (y, r) => y.int32(r.partition).int16(state.produceError).int64(0n).int64(-1n),
+          (y, r) => y.int32(r.partition).int16(errorCode).int64(0n).int64(-1n),
         );
       });
       w.int32(0);
@@ -131,7 +152,10 @@ export async function startFakeBroker(partitions: number): Promise<FakeBroker> {
   };
   const server: Server = createServer((socket) => {
     sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+    socket.on('close', () => {
+      sockets.delete(socket);
+      unanswered.delete(socket);
+    });
     let buf = Buffer.alloc(0);
     socket.on('data', (d) => {
       buf = Buffer.concat([buf, d]);
@@ -144,11 +168,19 @@ export async function startFakeBroker(partitions: number): Promise<FakeBroker> {
         frame.str(); // client id
         const stalled = apiKey === 0 && state.stallProduce;
         const body = answer(apiKey, frame).bytes();
+        if (apiKey === 0) {
+          const n = (unanswered.get(socket) ?? 0) + 1;
+          unanswered.set(socket, n);
+          maxInFlight = Math.max(maxInFlight, n);
+        }
         if (stalled) continue;
         const head = Buffer.alloc(8);
         head.writeInt32BE(body.length + 4, 0);
         head.writeInt32BE(correlationId, 4);
-        socket.write(Buffer.concat([head, body]));
+        const bytes = Buffer.concat([head, body]);
+        if (apiKey !== 0) socket.write(bytes);
+        else if (state.holdProduce) held.push({ socket, bytes });
+        else writeProduce(socket, bytes);
       }
     });
   });
@@ -174,6 +206,22 @@ export async function startFakeBroker(partitions: number): Promise<FakeBroker> {
     },
     set stallProduce(on: boolean) {
       state.stallProduce = on;
+    },
+    produceErrorAt,
+    get holdProduce() {
+      return state.holdProduce;
+    },
+    set holdProduce(on: boolean) {
+      state.holdProduce = on;
+    },
+    releaseProduces(n = Number.POSITIVE_INFINITY) {
+      for (const { socket, bytes } of held.splice(0, n)) if (!socket.destroyed) writeProduce(socket, bytes);
+    },
+    get producesInFlight() {
+      return Math.max(0, ...unanswered.values());
+    },
+    get maxProducesInFlight() {
+      return maxInFlight;
     },
     dropConnections() {
       for (const s of sockets) s.destroy();

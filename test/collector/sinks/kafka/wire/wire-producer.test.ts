@@ -1,7 +1,10 @@
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { classifyKafkaError } from '../../../../../collector/sinks/kafka/errors.js';
 import type { ProducerMessage } from '../../../../../collector/sinks/kafka/producer.js';
-import { WireProducer } from '../../../../../collector/sinks/kafka/wire/wire-producer.js';
+import {
+  MAX_PRODUCES_IN_FLIGHT,
+  WireProducer,
+} from '../../../../../collector/sinks/kafka/wire/wire-producer.js';
 import { silentLogger } from '../../../../../common/logger.js';
 import { type FakeBroker, startFakeBroker } from './fake-broker.js';
 import { kafkajsDecodeBatch } from './kafkajs-internals.js';
@@ -109,6 +112,113 @@ describe('wire producer against a fake broker', () => {
     expect(String(await sent)).toMatch(/disconnected while/);
     await pollUntil(() => b.openConnections === 0);
     await expect(p.send([{ topic: 't', messages: [msg('A', 2)] }])).rejects.toThrow(/before connect/);
+  });
+});
+
+describe('wire producer: produce requests in flight on one connection', () => {
+  /** 200 messages of one key, each the same size: about 15 requests of 2 KiB batches. */
+  const ids = (from: number) => Array.from({ length: 200 }, (_, i) => from + i);
+  const messages = (from: number) => ids(from).map((i) => msg('A', i));
+  /** A send's outcome (null: acknowledged, else its error) and whether it has ended. */
+  const watch = (sent: Promise<void>) => {
+    const w = {
+      ended: false,
+      outcome: sent.then(
+        () => null,
+        (e: unknown) => e,
+      ),
+    };
+    void w.outcome.then(() => {
+      w.ended = true;
+    });
+    return w;
+  };
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  beforeEach(() => {
+    unhandled.length = 0;
+    process.on('unhandledRejection', onUnhandled);
+  });
+  afterEach(async () => {
+    await new Promise((r) => setTimeout(r, 20)); // let a late rejection surface
+    process.off('unhandledRejection', onUnhandled);
+    expect(unhandled).toEqual([]);
+  });
+
+  test('requests go out without waiting for each response, 5 at most in flight; batches and sequences keep their order', async () => {
+    broker = await startFakeBroker(1);
+    const b = broker;
+    const p = producer(b.port, 2048);
+    await p.connect();
+    await p.send([{ topic: 't', messages: messages(1000) }]);
+    const requests = b.produces; // the same messages' size again: as many requests again
+    expect(requests).toBeGreaterThan(2 * MAX_PRODUCES_IN_FLIGHT);
+
+    b.holdProduce = true;
+    const send = watch(p.send([{ topic: 't', messages: messages(2000) }]));
+    await pollUntil(() => b.produces === requests + MAX_PRODUCES_IN_FLIGHT);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(b.produces).toBe(requests + MAX_PRODUCES_IN_FLIGHT); // no sixth before a response
+    // Each response lets one more request go (once the client has read it), never more.
+    for (let answered = 1; answered <= requests; answered++) {
+      b.releaseProduces(1);
+      const written = Math.min(requests, MAX_PRODUCES_IN_FLIGHT + answered);
+      await pollUntil(() => b.produces === requests + written);
+      expect(b.producesInFlight).toBeLessThanOrEqual(MAX_PRODUCES_IN_FLIGHT);
+    }
+    expect(await send.outcome).toBeNull();
+    expect(b.produces).toBe(2 * requests);
+    expect(b.maxProducesInFlight).toBe(MAX_PRODUCES_IN_FLIGHT);
+    await p.disconnect();
+
+    // The broker stored every batch in the order of its sequence numbers, and the values in order.
+    let next = 0;
+    const values: number[] = [];
+    for (const { batch } of b.batches) {
+      const decoded = await kafkajsDecodeBatch(batch);
+      expect(decoded.firstSequence).toBe(next);
+      next += decoded.records.length;
+      values.push(...decoded.records.map((r) => (JSON.parse(r.value!.toString()) as { i: number }).i));
+    }
+    expect(values).toEqual([...ids(1000), ...ids(2000)]);
+  });
+
+  test('an error code in a later response fails the send: no request written after it, every one in flight answered first', async () => {
+    broker = await startFakeBroker(1);
+    const b = broker;
+    const p = producer(b.port, 2048);
+    await p.connect();
+    b.holdProduce = true;
+    b.produceErrorAt.set(3, 6); // NOT_LEADER_OR_FOLLOWER
+    b.produceErrorAt.set(5, 45); // what would follow it: OUT_OF_ORDER_SEQUENCE_NUMBER
+    const send = watch(p.send([{ topic: 't', messages: messages(1000) }]));
+    await pollUntil(() => b.produces === MAX_PRODUCES_IN_FLIGHT);
+    b.releaseProduces(2); // two answered, two more requests written
+    await pollUntil(() => b.produces === MAX_PRODUCES_IN_FLIGHT + 2);
+    b.releaseProduces(1); // the third, with its error code
+    await new Promise((r) => setTimeout(r, 50));
+    expect(b.produces).toBe(MAX_PRODUCES_IN_FLIGHT + 2); // nothing written after the failure
+    expect(send.ended).toBe(false); // requests 4 to 7 are still to be answered
+    expect(b.producesInFlight).toBe(4);
+    b.releaseProduces();
+    const err = await send.outcome;
+    expect(String(err)).toMatch(/NOT_LEADER_OR_FOLLOWER \(error code 6\) producing to t\/0 on broker 1/);
+    expect(b.producesInFlight).toBe(0);
+    await p.disconnect();
+  });
+
+  test('a connection dropped with 5 requests in flight fails the send at once', async () => {
+    broker = await startFakeBroker(1);
+    const b = broker;
+    const p = producer(b.port, 2048);
+    await p.connect();
+    b.holdProduce = true;
+    const send = watch(p.send([{ topic: 't', messages: messages(1000) }]));
+    await pollUntil(() => b.produces === MAX_PRODUCES_IN_FLIGHT);
+    b.dropConnections();
+    expect(String(await send.outcome)).toMatch(/connection to 127\.0\.0\.1:\d+ (closed|: read ECONNRESET)/);
+    expect(b.produces).toBe(MAX_PRODUCES_IN_FLIGHT);
+    await p.disconnect();
   });
 });
 
