@@ -2,7 +2,9 @@
  * The simulator's shared state between the listeners, the sessions and the replay: the list of
  * connections, the admin settings, the start trigger, the once-a-second admin push, the figures
  * for STATS and for the final report; which L1/L2 connections have fallen behind the live replay
- * (served by a catch-up cursor until they rejoin it); and the `--hold-when-unwatched` hold.
+ * (served by a catch-up cursor until they rejoin it); and the `--hold-when-unwatched` hold. With
+ * `--wait-for-clients` no connection falls behind: one over its bound closes the flow gate until
+ * it drains (its output's `pause-replay` overflow), and no catch-up cursor is ever opened.
  */
 import type { Socket } from 'node:net';
 import type { Channel } from '../collector/protocol/channel.js';
@@ -85,6 +87,8 @@ export class Hub implements SessionContext {
 
   set engine(engine: ReplayEngine) {
     this.engineRef = engine;
+    // --wait-for-clients: the replay waits for the slowest client, nothing is served from behind.
+    if (this.options.waitForClients) return;
     this.behindRef = new BehindConnections({
       tape: this.options.tape,
       batchSize: this.options.batchSize,
@@ -269,7 +273,8 @@ export class Hub implements SessionContext {
       sendPath,
       gate: this.gate,
       clock: this.options.clock,
-      overflow: channel === 'ADMIN' ? 'own-loss' : 'fall-behind',
+      overflow:
+        channel === 'ADMIN' ? 'own-loss' : this.options.waitForClients ? 'pause-replay' : 'fall-behind',
     });
     const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
     const now = this.simNowUs();
@@ -335,14 +340,17 @@ export class Hub implements SessionContext {
   /**
    * End of a replay slice: hand every queue to its socket, then move each L1/L2 connection that
    * is over its bound off the live replay, to be served from the tape behind it. Called by the
-   * engine between two lines, so the place it left at is exact.
+   * engine between two lines, so the place it left at is exact. With `--wait-for-clients` there
+   * is no such move: a connection over its bound has closed the gate in its flush, and the
+   * engine waits at it.
    */
   flushSlice(): void {
     this.flushAll();
+    if (!this.behindRef) return;
     for (const s of this.openSessions) {
       if (!s.out.overBound || s.out.behind || s.out.isClosed) continue;
       const stream = this.streams.get(s.id);
-      if (!stream || !this.behindRef) continue;
+      if (!stream) continue;
       this.behindRef.fallBehind(stream, this.router.tapeList);
       this.logger.debug({ conn: s.id, line: this.engineRef?.linesReplayed }, 'client fell behind the replay');
     }
@@ -489,6 +497,7 @@ export class Hub implements SessionContext {
         simNowUs: this.simNowUs(),
         holds: this.hold.holds,
         heldMs: this.hold.heldMs,
+        waitForClients: this.options.waitForClients,
         timestampsSynthesized: { L1: !this.index.tapeTimestamps.L1, L2: !this.index.tapeTimestamps.L2 },
       },
       channels: channelTotals(connections),

@@ -62,7 +62,8 @@ export interface SimulatorOptions {
   readonly seed?: number;
   /**
    * Per-connection output bound in KiB. An L1/L2 connection over it falls behind the replay and
-   * is served from the tape until it catches up; an admin connection over it pauses the replay.
+   * is served from the tape until it catches up (with `waitForClients`, the replay waits for it
+   * instead); an admin connection over it skips its periodic pushes.
    */
   readonly maxQueueKb?: number;
   /** Stop after the tape is exhausted and every queue is flushed (default: keep serving). */
@@ -101,6 +102,14 @@ export interface SimulatorOptions {
    * so the tape does not run on while the client is down. Default off.
    */
   readonly holdWhenUnwatched?: boolean;
+  /**
+   * Not IQConnect behaviour, for a harness with one client (benches): the replay waits for the
+   * slowest L1/L2 client (one over its `maxQueueKb` bound) instead of leaving it to fall behind
+   * and be served from the tape by its own cursor, so the tape is read once. One client that
+   * stops reading then stops the replay for every client. When paced, a wait shifts the rest of
+   * the schedule by its length. Default off.
+   */
+  readonly waitForClients?: boolean;
   /** Emit a `progress` event every this many tape lines (0: never, the default). */
   readonly progressEvery?: number;
   /**
@@ -135,6 +144,7 @@ export interface ResolvedSimulatorOptions {
   readonly readChunkBytes: number;
   readonly checkpointEvery: number;
   readonly holdWhenUnwatched: boolean;
+  readonly waitForClients: boolean;
   readonly progressEvery: number;
   readonly stuckAfterMs: number;
 }
@@ -205,6 +215,7 @@ export function resolveOptions(options: SimulatorOptions): ResolvedSimulatorOpti
     readChunkBytes: pacing.kind === 'max' ? DEFAULT_READ_CHUNK_BYTES : PACED_READ.readChunkBytes,
     checkpointEvery: checkInteger(options.checkpointEvery ?? DEFAULTS.checkpointEvery, 'checkpointEvery', 1),
     holdWhenUnwatched: options.holdWhenUnwatched ?? false,
+    waitForClients: options.waitForClients ?? false,
     progressEvery: checkInteger(options.progressEvery ?? 0, 'progress-every', 0),
     stuckAfterMs: checkInteger(options.stuckAfterMs ?? DEFAULTS.stuckAfterMs, 'stuck-after-ms', 1),
   };

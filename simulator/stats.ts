@@ -97,7 +97,8 @@ export interface ConnectionReport {
   readonly checkpoints: readonly Checkpoint[];
   /**
    * Times the connection's queue went over its bound (or a fault held it), and for how long in
-   * all: an L1/L2 connection spends that time behind the live replay, served from the tape.
+   * all: an L1/L2 connection spends that time behind the live replay, served from the tape (with
+   * `--wait-for-clients`, the replay waits for it meanwhile).
    */
   readonly stalls: number;
   readonly stalledMs: number;
@@ -133,6 +134,11 @@ export interface ReplayReport {
   /** `--hold-when-unwatched`: times the replay waited for a channel to be watched, and how long. */
   readonly holds: number;
   readonly heldMs: number;
+  /**
+   * `--wait-for-clients`: the replay waited for a client over its bound (counted in that
+   * connection's `stalls` / `stalledMs`) instead of leaving it behind (`linesWhileBehind` stays 0).
+   */
+  readonly waitForClients: boolean;
   readonly timestampsSynthesized: { readonly L1: boolean; readonly L2: boolean };
 }
 

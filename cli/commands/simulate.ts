@@ -21,6 +21,7 @@ interface SimulateFlags {
   readonly faults?: string;
   readonly maxSymbols?: string;
   readonly holdWhenUnwatched?: boolean;
+  readonly waitForClients?: boolean;
   readonly progressEvery?: string;
   readonly checkpointEvery?: string;
   readonly logLevel?: string;
@@ -92,7 +93,8 @@ export function registerSimulate(program: Command): void {
     .option(
       '--max-queue-kb <kb>',
       'per-connection output bound in KiB; an L1/L2 client over it falls behind alone and is served from the tape ' +
-        'until it catches up (an admin client over it pauses the replay), e.g. --max-queue-kb 1024',
+        'until it catches up (with --wait-for-clients the replay waits for it instead; an admin client over it ' +
+        'misses its periodic pushes), e.g. --max-queue-kb 1024',
       String(DEFAULTS.maxQueueKb),
     )
     .option(
@@ -107,6 +109,12 @@ export function registerSimulate(program: Command): void {
       '--hold-when-unwatched',
       'not IQConnect behaviour, for harnesses that restart their client: the replay waits while a channel ' +
         'with tape lines has no client watching anything, so the tape does not run on while it is down',
+    )
+    .option(
+      '--wait-for-clients',
+      'not IQConnect behaviour, for a harness with one client such as benches: the replay waits for the slowest ' +
+        'L1/L2 client instead of leaving it to fall behind and be served from the tape (one pass over the tape); ' +
+        'one client that stops reading stops the replay for every client; when paced, a wait shifts the schedule',
     )
     .option(
       '--progress-every <lines>',
@@ -151,6 +159,7 @@ export function registerSimulate(program: Command): void {
             ? undefined
             : parseNumberFlag(flags.maxSymbols, '--max-symbols', 1, true),
         holdWhenUnwatched: flags.holdWhenUnwatched ?? false,
+        waitForClients: flags.waitForClients ?? false,
         progressEvery:
           flags.progressEvery === undefined
             ? undefined

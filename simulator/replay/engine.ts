@@ -1,8 +1,9 @@
 /**
  * The replay: one cursor over the tape shared by every connection. It takes lines in order,
  * synthesizes the once-a-second events (T lines, admin STATS) between them, waits for each to be
- * due, routes it, and hands the queued output to the sockets once per slice. It pauses while any
- * connection is over its output bound and resumes when that connection drains.
+ * due, routes it, and hands the queued output to the sockets once per slice. It waits while the
+ * flow gate is closed (flow-gate.ts: the `--hold-when-unwatched` hold, or with
+ * `--wait-for-clients` a connection over its output bound) and shifts its schedule by the wait.
  *
  * Simulated time is the tape's time: it stands still before the replay starts, so the number of
  * synthesized lines does not depend on how long a client took to connect. After the tape it runs
@@ -316,13 +317,25 @@ export class ReplayEngine {
     }
   }
 
+  /**
+   * The gate is closed: go on once it opens, shifting the schedule by the wait. Once every line
+   * of the tape is queued the end does not wait for it: a client that stopped reading with the
+   * last lines queued (`--wait-for-clients`) is then the after-tape watch's to close (hub.ts
+   * `whenAllDrained`), and a hold has nothing left to hold.
+   */
   private waitForGate(): void {
     this.flush();
     if (this.gate.open) {
       this.schedule();
       return;
     }
-    this.blockedAtUs = this.options.clock.monoUs();
+    if (this.pos >= this.batch.length && this.ready?.done === true) {
+      this.ready = null;
+      this.finish();
+      return;
+    }
+    // Called again while still waiting (the next batch arrived meanwhile): the wait began earlier.
+    if (this.blockedAtUs < 0) this.blockedAtUs = this.options.clock.monoUs();
     this.gate.whenOpen(() => {
       if (this.blockedAtUs >= 0) {
         this.pacer.shift(this.options.clock.monoUs() - this.blockedAtUs);

@@ -1,9 +1,10 @@
 /**
- * What can make the one live replay cursor wait: an admin connection whose queued output is over
- * its bound (its STATS lines are made live and cannot be replayed later, so it pauses the replay
- * for everyone until it drains), and the `--hold-when-unwatched` hold. The replay runs only while
- * the gate is open. An L1/L2 connection over its bound never blocks it: it falls behind alone and
- * is served from the tape (catch-up.ts).
+ * What can make the one live replay cursor wait: the `--hold-when-unwatched` hold, and with
+ * `--wait-for-clients` an L1/L2 connection whose queued output is over its bound (or held by a
+ * `stall` fault) until it drains, or closes. The replay runs only while the gate is open; a paced
+ * replay shifts the rest of its schedule by each wait (engine.ts). Without `--wait-for-clients`
+ * an L1/L2 connection over its bound never blocks it: it falls behind alone and is served from the
+ * tape (catch-up.ts). An admin connection never blocks it (its periodic pushes are skipped).
  */
 export class FlowGate {
   private readonly blockers = new Set<object>();

@@ -5,12 +5,13 @@
  * bytes, the SHA-256 of the raw bytes, the SHA-256 of the lines (each without terminator,
  * followed by "\n") with a checkpoint every N lines, and its backpressure history.
  *
- * Over its bound a connection either pauses the replay for everyone (`pause-replay`: tests and
- * benches that want a reader to hold the cursor), falls behind it (`fall-behind`: L1/L2, served
- * from the tape by its own cursor until it catches up; the owner sees `overBound`, sets `behind`
- * and is called back through `onResume` as it drains), or only counts the stall (`own-loss`: the
- * admin port, whose owner stops pushing its periodic lines while `overBound`; one admin client
- * that stopped reading must not freeze the market data of every other client).
+ * Over its bound a connection either pauses the replay for everyone (`pause-replay`: L1/L2 with
+ * `--wait-for-clients`, and tests that want a reader to hold the cursor; closing or detaching it
+ * ends its stall and so opens the gate again), falls behind it (`fall-behind`: L1/L2 by default,
+ * served from the tape by its own cursor until it catches up; the owner sees `overBound`, sets
+ * `behind` and is called back through `onResume` as it drains), or only counts the stall
+ * (`own-loss`: the admin port, whose owner stops pushing its periodic lines while `overBound`;
+ * one admin client that stopped reading must not freeze the market data of every other client).
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { Socket } from 'node:net';

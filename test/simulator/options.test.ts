@@ -16,7 +16,10 @@ describe('simulator options', () => {
       exitAtEnd: false,
       statsFile: null,
       checkpointEvery: 100_000,
+      holdWhenUnwatched: false,
+      waitForClients: false,
     });
+    expect(resolveOptions({ tape: 'x', speed: 2, waitForClients: true }).waitForClients).toBe(true);
     expect(o.clock).toBe(systemClock);
     expect(o.spinUs).toBeGreaterThan(0);
     expect(resolveOptions({ tape: 'x', clock: new ManualClock() }).spinUs).toBe(0);

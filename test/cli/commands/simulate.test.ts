@@ -89,4 +89,41 @@ describe('l2h simulate', () => {
     expect((missing as L2hError).code).toBe('BAD_INPUT');
     expect((missing as L2hError).describe()).toContain('/nonexistent/day.tape');
   });
+
+  it('--wait-for-clients is described in the help and reaches the simulator (its stats say so)', async () => {
+    const simulate = program().commands.find((c) => c.name() === 'simulate')!;
+    const help = simulate.helpInformation().replace(/\s+/g, ' ');
+    expect(help).toContain(
+      '--wait-for-clients not IQConnect behaviour, for a harness with one client such as benches: the replay ' +
+        'waits for the slowest L1/L2 client instead of leaving it to fall behind and be served from the tape ' +
+        '(one pass over the tape); one client that stops reading stops the replay for every client',
+    );
+
+    const tape = writeTape({ symbols: 'AAPL', l2: 'mbp', date: '2024-06-21' }, [
+      [0, 'L2', '8,AAPL,B,100.0000,1,1,4,09:30:00.000000,2024-06-21,'],
+    ]);
+    const out: string[] = [];
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      out.push(String(chunk));
+      return true;
+    });
+    const ports = ['--port-l1', '0', '--port-l2', '0', '--port-admin', '0'];
+    const run = program().parseAsync(
+      ['simulate', '--tape', tape, ...ports, '--speed', 'max', '--wait-for-clients', '--log-level', 'silent'],
+      { from: 'user' },
+    );
+    await waitFor(() => out.length >= 1, 'the ready line');
+    const ready = JSON.parse(out[0]) as { ports: Record<string, number> };
+    const admin = await TestClient.connect(ready.ports.ADMIN, 'ADMIN');
+    admin.send('S,L2H END');
+    await run;
+    admin.close();
+    const stats = out
+      .join('')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; replay?: { waitForClients: boolean } })
+      .find((e) => e.event === 'stats');
+    expect(stats?.replay?.waitForClients).toBe(true);
+  });
 });

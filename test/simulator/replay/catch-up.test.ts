@@ -99,7 +99,7 @@ function cutTrailingT(lines: readonly string[]): { kept: string[]; cut: number }
   return { kept: lines.slice(0, end), cut: lines.length - end };
 }
 
-async function run(tape: string, faults: FaultSpec | undefined): Promise<Run> {
+async function run(tape: string, faults: FaultSpec | undefined, waitForClients = false): Promise<Run> {
   const sim = await startSim({
     tape,
     speed: 'max',
@@ -107,6 +107,7 @@ async function run(tape: string, faults: FaultSpec | undefined): Promise<Run> {
     seed: 42,
     maxQueueKb: faults ? 1 : 4096,
     faults,
+    waitForClients,
   });
   sims.push(sim);
   const mine: TestClient[] = [];
@@ -149,20 +150,22 @@ function typesUpToEnd(r: Run): Record<string, Record<string, number>> {
   return t;
 }
 
+const HELD: FaultSpec = {
+  seed: 3,
+  faults: [
+    { kind: 'stall', channel: 'L2', at: { line: 300 }, ms: 150 },
+    { kind: 'full-buffer', channel: 'L2', at: { line: 4000 }, ms: 100 },
+    { kind: 'stall', channel: 'L2', at: { line: 6500 }, ms: 100 },
+    { kind: 'stall', channel: 'L1', at: { line: 100 }, ms: 150 },
+    { kind: 'stall', channel: 'L1', at: { line: 2500 }, ms: 100 },
+  ],
+};
+
 describe('catch-up from the tape', () => {
   it('gives a connection that fell behind exactly the bytes of one that never did', async () => {
     const tape = writeTape({ symbols: 'AAPL,MSFT,IBM', l2: 'mbp', date: '2024-06-21' }, richBody(11, 8000));
     const steady = await run(tape, undefined);
-    const held = await run(tape, {
-      seed: 3,
-      faults: [
-        { kind: 'stall', channel: 'L2', at: { line: 300 }, ms: 150 },
-        { kind: 'full-buffer', channel: 'L2', at: { line: 4000 }, ms: 100 },
-        { kind: 'stall', channel: 'L2', at: { line: 6500 }, ms: 100 },
-        { kind: 'stall', channel: 'L1', at: { line: 100 }, ms: 150 },
-        { kind: 'stall', channel: 'L1', at: { line: 2500 }, ms: 100 },
-      ],
-    });
+    const held = await run(tape, HELD);
 
     // The faults held connections and they fell behind: the law is not checked vacuously.
     const behind = held.stats.connections.filter((c) => c.linesWhileBehind > 0);
@@ -172,6 +175,26 @@ describe('catch-up from the tape', () => {
 
     // Line for line the same, up to the end of the tape (after it the clock's T lines go on for
     // as long as each run lasted).
+    expect(held.lines.map((l) => l.length)).toEqual(steady.lines.map((l) => l.length));
+    held.lines.forEach((l, i) => {
+      expect(l).toEqual(steady.lines[i]);
+    });
+    expect(typesUpToEnd(held)).toEqual(typesUpToEnd(steady));
+    expect(held.stats.symbols).toEqual(steady.stats.symbols);
+  }, 60_000);
+
+  it('with --wait-for-clients a held connection holds the replay instead, and gets the same bytes', async () => {
+    const tape = writeTape({ symbols: 'AAPL,MSFT,IBM', l2: 'mbp', date: '2024-06-21' }, richBody(11, 8000));
+    const steady = await run(tape, undefined);
+    const held = await run(tape, HELD, true);
+
+    // The faults held connections on both ports (their stalls), and none was served from behind.
+    const stalled = held.stats.connections.filter((c) => c.stalls > 0);
+    expect(new Set(stalled.map((c) => c.channel))).toEqual(new Set(['L1', 'L2']));
+    expect(held.stats.faults?.notReached).toEqual([]);
+    expect(held.stats.connections.every((c) => c.linesWhileBehind === 0)).toBe(true);
+    expect(held.stats.replay.waitForClients).toBe(true);
+
     expect(held.lines.map((l) => l.length)).toEqual(steady.lines.map((l) => l.length));
     held.lines.forEach((l, i) => {
       expect(l).toEqual(steady.lines[i]);
