@@ -21,7 +21,6 @@
  * After a crash the sink may hold records past its checkpoint; they come again with the same
  * identity, and sinks are idempotent by (session, seq) (collector/sinks/sink.ts).
  */
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Clock } from '../../common/clock.js';
 import { errorMessage, L2hError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
@@ -34,10 +33,8 @@ import { type CaughtUpPlan, planCaughtUp } from './catch-up-plan.js';
 import { RecordQueue, recordBytes } from './record-queue.js';
 import { isRetriable, type RetryPolicy, retryDelayMs, SINK_RETRY_POLICY } from './retry.js';
 import type { Sink } from './sink.js';
+import { SLICE_CHECK_EVERY, TimeSlice } from './time-slice.js';
 import { Waker } from './waker.js';
-
-/** Journal lines a catch-up derives between two turns of the event loop. */
-const CATCH_UP_SLICE_LINES = 2048;
 
 /** What a runner needs of the journal; `Journal` provides it. */
 export interface JournalView extends DurableProgress {
@@ -402,13 +399,14 @@ export class SinkRunner {
       inFlight.catch(() => {}); // awaited by the next flush or below; not an unhandled rejection meanwhile
     };
     this.o.logger.info({ sink: this.name, fromSeq: from }, 'sink catching up from the journal');
+    const slice = new TimeSlice(this.o.clock);
     try {
       const readSize = Math.max(this.batchSize, 4096);
       for await (const entries of followJournal(this.o.journal, {
         signal: abort.signal,
         batchSize: readSize,
       })) {
-        let sinceYield = 0;
+        let sinceCheck = 0;
         for (const entry of entries) {
           deriver.push(entry, out);
           if (this.rejoinAt !== null && deriver.recordsEmitted >= this.rejoinAt) {
@@ -417,9 +415,9 @@ export class SinkRunner {
           }
           // Deriving is CPU on the collector's one thread: a read of 20k lines derived in one go
           // held the feed's socket reads for tens of milliseconds. Give the event loop a turn.
-          if (++sinceYield === CATCH_UP_SLICE_LINES) {
-            sinceYield = 0;
-            await nextTurn();
+          if (++sinceCheck === SLICE_CHECK_EVERY) {
+            sinceCheck = 0;
+            if (slice.due()) await slice.pause();
           }
         }
         // Whole batches only, until the end: a journal read yields fewer records than a batch

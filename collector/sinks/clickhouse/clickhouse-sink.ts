@@ -15,13 +15,13 @@
  */
 import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Clock } from '../../../common/clock.js';
 import { L2hError } from '../../../common/errors.js';
 import { type Logger, silentLogger } from '../../../common/logger.js';
 import { RECORD_KINDS, type RecordEnvelope, type RecordKind } from '../../records/types.js';
 import type { Sink } from '../sink.js';
+import { SLICE_CHECK_EVERY, TimeSlice } from '../time-slice.js';
 import { type ClickHouseEndpoint, clickhouseClient, parseClickHouseUrl } from './connection.js';
 import { classifyClickHouseError, clickhouseCode, SCHEMA_GONE_CODES } from './errors.js';
 import { RowBinaryWriter } from './row-binary.js';
@@ -36,9 +36,6 @@ import {
   isIdentifier,
   schemaDifferences,
 } from './schema.js';
-
-/** Rows encoded between two turns of the event loop (see insert). */
-const ENCODE_SLICE_ROWS = 2000;
 
 export interface ClickHouseSinkOptions {
   /** `http[s]://[user[:password]@]host:port[/database]`: the HTTP interface. */
@@ -196,14 +193,15 @@ export class ClickHouseSink implements Sink {
     this.turn ^= 1;
     writer.reset();
     // Encoding runs on the collector's one thread, a few µs a row: a 20k-row batch in one go
-    // held the feed's socket reads for tens of milliseconds. Between slices the event loop runs
-    // (the runner writes one batch at a time, so nothing else touches the writer meanwhile).
-    for (let i = 0; i < envs.length; i += ENCODE_SLICE_ROWS) {
-      if (i > 0) await nextTurn();
+    // held the feed's socket reads for tens of milliseconds. Between time slices the event loop
+    // runs (the runner writes one batch at a time, so nothing else touches the writer meanwhile).
+    const slice = new TimeSlice(this.clock);
+    for (let i = 0; i < envs.length; i += SLICE_CHECK_EVERY) {
+      if (i > 0 && slice.due()) await slice.pause();
       encodeRows(
         writer,
         kind,
-        envs.length <= ENCODE_SLICE_ROWS ? envs : envs.slice(i, i + ENCODE_SLICE_ROWS),
+        envs.length <= SLICE_CHECK_EVERY ? envs : envs.slice(i, i + SLICE_CHECK_EVERY),
         ver,
       );
     }
