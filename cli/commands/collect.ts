@@ -6,6 +6,7 @@ import {
   type CollectorHandle,
   type MonitorEndpoint,
   startCollector,
+  tuneGc,
 } from '../../collector/pipeline/index.js';
 import { MAX_TIMER_MS } from '../../collector/pipeline/options.js';
 import { KAFKA_CLIENTS, type KafkaClientName } from '../../collector/sinks/kafka/kafka-sink.js';
@@ -373,6 +374,13 @@ export function registerCollect(program: Command): void {
         },
       };
       const logger = createLogger({ level: flags.logLevel, file: flags.logFile, name: 'collect' });
+      const gc = tuneGc();
+      logger.info(
+        gc,
+        gc.parallelScavenge
+          ? 'V8 scavenges in parallel'
+          : 'V8 scavenges on the main thread only (2 cores or fewer)',
+      );
       const pid = flags.pidFile === undefined ? null : await acquirePidFile(flags.pidFile);
       if (pid?.replacedStale != null)
         logger.warn({ file: pid.path, stalePid: pid.replacedStale }, 'replaced a stale pid file');

@@ -1,4 +1,5 @@
 export { type CollectorHandle, type CollectorResult, startCollector } from './collector.js';
+export { type GcChoice, gcChoiceFor, tuneGc } from './gc-tuning.js';
 export { AppendTimes, LatencyHistogram, type LatencySummary } from './latency.js';
 export { type CollectorMetrics, createCollectorMetrics } from './metrics.js';
 export {
