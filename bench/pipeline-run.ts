@@ -126,6 +126,9 @@ export async function runPipeline(o: PipelineRunOptions): Promise<PipelineRunRes
         '0',
         '--start',
         'all-watched',
+        // One client: the replay waits for it rather than re-reading the tape for it once it
+        // falls behind (it always does at --speed max), so the simulator reads the tape once.
+        '--wait-for-clients',
         ...(o.rate ? ['--rate', String(o.rate)] : ['--speed', 'max']),
         '--log-level',
         'warn',
