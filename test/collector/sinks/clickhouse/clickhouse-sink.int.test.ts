@@ -174,6 +174,42 @@ describe(`ClickHouse sink on ${services.clickhouse.source} ClickHouse ${services
     await sink.close();
   });
 
+  it('stores none of an insert cut short mid-body by a record it cannot hold, and the next write lands', async () => {
+    const database = freshDatabase();
+    // Every time slice used up at once: the body goes out 256 rows at a time, so the server has
+    // rows of this insert before the bad record is reached.
+    let us = 0;
+    const clock = { ...systemClock, monoUs: () => (us += 1_000_000) };
+    const sink = new ClickHouseSink({ url, database }, { clock, logger: silentLogger });
+    await sink.open();
+    const session = `s-${randomUUID()}`;
+    const ticks = sampleEnvelopes({ session, count: 20_000, seed: 11 }).filter((e) => e.kind === 'ticks');
+    expect(ticks.length).toBeGreaterThan(2_000);
+    const last = ticks[ticks.length - 1]!;
+    const bad = new Envelope(
+      'ticks',
+      'AAPL',
+      last.seq + 1,
+      last.day,
+      '{"symbol":"AAPL","timestamp":"2012-06-21T09:30:00.004241","price":585.33,"size":1.5,"conditions":null,' +
+        `"market_center":null,"total_volume":null,"tick_id":null,"session":${JSON.stringify(session)},"seq":${last.seq + 1}}`,
+    );
+    await expect(sink.write([...ticks, bad])).rejects.toMatchObject({
+      retriable: false,
+      context: { kind: 'ticks', column: 'size' },
+    });
+    const count = async (): Promise<number> => {
+      const rows = await (
+        await client.query({ query: `SELECT count() AS n FROM ${database}.ticks`, format: 'JSONEachRow' })
+      ).json<{ n: string }>();
+      return Number(rows[0]!.n);
+    };
+    expect(await count()).toBe(0);
+    await sink.write(ticks);
+    await sink.close();
+    expect(await count()).toBe(ticks.length);
+  });
+
   it('fails retriably on a server that is not there, without printing the password', async () => {
     const sink = new ClickHouseSink(
       { url: 'http://writer:s3cret-pw@127.0.0.1:1/l2h_nowhere', requestTimeoutMs: 2_000 },
