@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import type { Channel } from '../../collector/protocol/channel.js';
 import { type Clock, systemClock, type Timer } from '../../common/clock.js';
+import { easternToEpochUs } from '../../common/eastern-time.js';
 import { type SimulatorHandle, type SimulatorOptions, startSimulator } from '../../simulator/index.js';
 
 export type TapeBody = readonly (readonly [offsetUs: number, channel: Channel, line: string])[];
@@ -54,6 +55,26 @@ export function writeTape(
   const path = join(dir, `t${dirs.length}-${Math.random().toString(36).slice(2)}.tape`);
   writeFileSync(path, text, 'latin1');
   return path;
+}
+
+/** Where `bigTape`'s day starts: 2024-06-21 09:30 New York. */
+export const BIG_TAPE_START_US = easternToEpochUs('2024-06-21', '09:30:00');
+
+/**
+ * `lines` L2 rows of ~60 bytes (one symbol, AAPL), row i at tape offset i × `gapUs`: 220k rows
+ * (~13 MB) are more than loopback's kernel buffers (~4 MB) hold for a paused reader.
+ */
+export function bigTape(lines: number, gapUs = 1): { path: string; rows: string[] } {
+  const rows: string[] = [];
+  let text = `#l2tape 1\n#symbols AAPL\n#l2 mbp\n#start-us ${BIG_TAPE_START_US}\n`;
+  for (let i = 0; i < lines; i++) {
+    const row = `8,AAPL,${i % 2 ? 'A' : 'B'},${100 + (i % 500) / 100},${1 + (i % 977)},1,2,09:30:00.${String(i % 1e6).padStart(6, '0')},2024-06-21,`;
+    rows.push(row);
+    text += `${i * gapUs}\tL2\t${row}\n`;
+  }
+  const path = join(tempDir(), 'big.tape');
+  writeFileSync(path, text, 'latin1');
+  return { path, rows };
 }
 
 /** A simulator on free ports, quiet. */

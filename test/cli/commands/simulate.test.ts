@@ -19,39 +19,45 @@ function program(): Command {
   return p;
 }
 
+interface Ready {
+  readonly event: string;
+  readonly host: string;
+  readonly ports: Record<string, number>;
+  readonly pid: number;
+}
+
+/**
+ * `l2h simulate` on a one-line tape at `--speed max` with free ports, stdout captured: resolves at
+ * its ready line. `events()` parses everything it printed (JSON lines only).
+ */
+async function startSimulate(extra: readonly string[]) {
+  const tape = writeTape({ symbols: 'AAPL', l2: 'mbp', date: '2024-06-21' }, [
+    [0, 'L2', '8,AAPL,B,100.0000,1,1,4,09:30:00.000000,2024-06-21,'],
+  ]);
+  const out: string[] = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out.push(String(chunk));
+    return true;
+  });
+  const ports = ['--port-l1', '0', '--port-l2', '0', '--port-admin', '0'];
+  const run = program().parseAsync(
+    ['simulate', '--tape', tape, ...ports, '--speed', 'max', ...extra, '--log-level', 'silent'],
+    { from: 'user' },
+  );
+  await waitFor(() => out.length >= 1, 'the ready line');
+  const ready = JSON.parse(out[0]!) as Ready;
+  const events = <T>(): T[] =>
+    out
+      .join('')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as T);
+  return { run, ready, events };
+}
+
 describe('l2h simulate', () => {
   it('prints ready with the bound ports, serves, and prints stats when told to end', async () => {
-    const tape = writeTape({ symbols: 'AAPL', l2: 'mbp', date: '2024-06-21' }, [
-      [0, 'L2', '8,AAPL,B,100.0000,1,1,4,09:30:00.000000,2024-06-21,'],
-    ]);
-    const out: string[] = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      out.push(String(chunk));
-      return true;
-    });
-    const run = program().parseAsync(
-      [
-        'simulate',
-        '--tape',
-        tape,
-        '--port-l1',
-        '0',
-        '--port-l2',
-        '0',
-        '--port-admin',
-        '0',
-        '--speed',
-        'max',
-      ].concat(['--log-level', 'silent']),
-      { from: 'user' },
-    );
-    await waitFor(() => out.length >= 1, 'the ready line');
-    const ready = JSON.parse(out[0]) as {
-      event: string;
-      host: string;
-      ports: Record<string, number>;
-      pid: number;
-    };
+    const { run, ready, events } = await startSimulate([]);
     expect(ready).toMatchObject({ event: 'ready', host: '127.0.0.1', pid: process.pid });
     for (const p of Object.values(ready.ports)) expect(p).toBeGreaterThan(0);
 
@@ -64,13 +70,9 @@ describe('l2h simulate', () => {
     l2.close();
     admin.close();
     // stdout holds JSON lines only.
-    const events = out
-      .join('')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { event: string; reason?: string });
-    expect(events.map((e) => e.event)).toEqual(['ready', 'tape-end', 'stats']);
-    expect(events[2].reason).toBe('admin-end');
+    const printed = events<{ event: string; reason?: string }>();
+    expect(printed.map((e) => e.event)).toEqual(['ready', 'tape-end', 'stats']);
+    expect(printed[2]!.reason).toBe('admin-end');
   });
 
   it('refuses bad flags and a missing tape with errors that name them', async () => {
@@ -99,31 +101,14 @@ describe('l2h simulate', () => {
         '(one pass over the tape); one client that stops reading stops the replay for every client',
     );
 
-    const tape = writeTape({ symbols: 'AAPL', l2: 'mbp', date: '2024-06-21' }, [
-      [0, 'L2', '8,AAPL,B,100.0000,1,1,4,09:30:00.000000,2024-06-21,'],
-    ]);
-    const out: string[] = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      out.push(String(chunk));
-      return true;
-    });
-    const ports = ['--port-l1', '0', '--port-l2', '0', '--port-admin', '0'];
-    const run = program().parseAsync(
-      ['simulate', '--tape', tape, ...ports, '--speed', 'max', '--wait-for-clients', '--log-level', 'silent'],
-      { from: 'user' },
-    );
-    await waitFor(() => out.length >= 1, 'the ready line');
-    const ready = JSON.parse(out[0]) as { ports: Record<string, number> };
+    const { run, ready, events } = await startSimulate(['--wait-for-clients']);
     const admin = await TestClient.connect(ready.ports.ADMIN, 'ADMIN');
     admin.send('S,L2H END');
     await run;
     admin.close();
-    const stats = out
-      .join('')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { event: string; replay?: { waitForClients: boolean } })
-      .find((e) => e.event === 'stats');
+    const stats = events<{ event: string; replay?: { waitForClients: boolean } }>().find(
+      (e) => e.event === 'stats',
+    );
     expect(stats?.replay?.waitForClients).toBe(true);
   });
 });

@@ -5,33 +5,11 @@
  * the same bytes as a client that never fell behind; the stall is counted.
  */
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../common/clock.js';
-import { easternToEpochUs } from '../../../common/eastern-time.js';
-import { startSim, stopAfterEach, TestClient, tempDir, waitFor } from '../helpers.js';
+import { bigTape, startSim, stopAfterEach, TestClient, waitFor } from '../helpers.js';
 
 const { sims, clients } = stopAfterEach();
-
-const START = easternToEpochUs('2024-06-21', '09:30:00');
-
-/**
- * ~13 MB of L2 rows (at 220k lines): more than loopback's kernel buffers (~4 MB) hold for a
- * paused reader. Row i is at tape offset i × `gapUs`.
- */
-function bigTape(lines: number, gapUs = 1): { path: string; rows: string[] } {
-  const rows: string[] = [];
-  let text = `#l2tape 1\n#symbols AAPL\n#l2 mbp\n#start-us ${START}\n`;
-  for (let i = 0; i < lines; i++) {
-    const row = `8,AAPL,${i % 2 ? 'A' : 'B'},${100 + (i % 500) / 100},${1 + (i % 977)},1,2,09:30:00.${String(i % 1e6).padStart(6, '0')},2024-06-21,`;
-    rows.push(row);
-    text += `${i * gapUs}\t${'L2'}\t${row}\n`;
-  }
-  const path = join(tempDir(), 'big.tape');
-  writeFileSync(path, text, 'latin1');
-  return { path, rows };
-}
 
 describe('backpressure', () => {
   it('a client that stops reading falls behind alone, stays bounded, and catches up from the tape', async () => {

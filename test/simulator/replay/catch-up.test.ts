@@ -150,6 +150,19 @@ function typesUpToEnd(r: Run): Record<string, Record<string, number>> {
   return t;
 }
 
+/**
+ * Line for line the same, up to the end of the tape (after it the clock's T lines go on for as long
+ * as each run lasted), and the same per-symbol figures.
+ */
+function expectSameReplay(held: Run, steady: Run): void {
+  expect(held.lines.map((l) => l.length)).toEqual(steady.lines.map((l) => l.length));
+  held.lines.forEach((l, i) => {
+    expect(l).toEqual(steady.lines[i]);
+  });
+  expect(typesUpToEnd(held)).toEqual(typesUpToEnd(steady));
+  expect(held.stats.symbols).toEqual(steady.stats.symbols);
+}
+
 const HELD: FaultSpec = {
   seed: 3,
   faults: [
@@ -173,14 +186,7 @@ describe('catch-up from the tape', () => {
     expect(held.stats.faults?.notReached).toEqual([]);
     expect(steady.stats.connections.every((c) => c.stalls === 0 && c.linesWhileBehind === 0)).toBe(true);
 
-    // Line for line the same, up to the end of the tape (after it the clock's T lines go on for
-    // as long as each run lasted).
-    expect(held.lines.map((l) => l.length)).toEqual(steady.lines.map((l) => l.length));
-    held.lines.forEach((l, i) => {
-      expect(l).toEqual(steady.lines[i]);
-    });
-    expect(typesUpToEnd(held)).toEqual(typesUpToEnd(steady));
-    expect(held.stats.symbols).toEqual(steady.stats.symbols);
+    expectSameReplay(held, steady);
   }, 60_000);
 
   it('with --wait-for-clients a held connection holds the replay instead, and gets the same bytes', async () => {
@@ -195,11 +201,6 @@ describe('catch-up from the tape', () => {
     expect(held.stats.connections.every((c) => c.linesWhileBehind === 0)).toBe(true);
     expect(held.stats.replay.waitForClients).toBe(true);
 
-    expect(held.lines.map((l) => l.length)).toEqual(steady.lines.map((l) => l.length));
-    held.lines.forEach((l, i) => {
-      expect(l).toEqual(steady.lines[i]);
-    });
-    expect(typesUpToEnd(held)).toEqual(typesUpToEnd(steady));
-    expect(held.stats.symbols).toEqual(steady.stats.symbols);
+    expectSameReplay(held, steady);
   }, 60_000);
 });

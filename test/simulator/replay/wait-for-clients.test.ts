@@ -13,10 +13,19 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../../../common/clock.js';
-import { easternToEpochUs } from '../../../common/eastern-time.js';
 import type { FaultSpec } from '../../../simulator/faults/spec.js';
 import type { SimulatorHandle, SimulatorOptions } from '../../../simulator/index.js';
-import { CountingClock, startSim, stopAfterEach, TestClient, tempDir, waitFor, within } from '../helpers.js';
+import {
+  BIG_TAPE_START_US,
+  bigTape,
+  CountingClock,
+  startSim,
+  stopAfterEach,
+  TestClient,
+  tempDir,
+  waitFor,
+  within,
+} from '../helpers.js';
 
 /** Every time the simulator opens the tape: the index pre-scan, the replay, each catch-up cursor. */
 const tapeOpens = vi.hoisted(() => ({ count: 0 }));
@@ -33,27 +42,9 @@ vi.mock('../../../collector/tape/reader.js', async (importOriginal) => {
 
 const { sims, clients } = stopAfterEach();
 
-const START = easternToEpochUs('2024-06-21', '09:30:00');
 const MAX_QUEUE_KB = 64;
 /** The longest row of `bigTape` with its CRLF: what one line may add past the bound. */
 const ROW_MAX = 80;
-
-/**
- * L2 rows of ~60 bytes, row i at tape offset i × `gapUs`: 220k rows (~13 MB) are more than
- * loopback's kernel buffers hold for a paused reader.
- */
-function bigTape(lines: number, gapUs = 1): { path: string; rows: string[] } {
-  const rows: string[] = [];
-  let text = `#l2tape 1\n#symbols AAPL\n#l2 mbp\n#start-us ${START}\n`;
-  for (let i = 0; i < lines; i++) {
-    const row = `8,AAPL,${i % 2 ? 'A' : 'B'},${100 + (i % 500) / 100},${1 + (i % 977)},1,2,09:30:00.${String(i % 1e6).padStart(6, '0')},2024-06-21,`;
-    rows.push(row);
-    text += `${i * gapUs}\tL2\t${row}\n`;
-  }
-  const path = join(tempDir(), 'big.tape');
-  writeFileSync(path, text, 'latin1');
-  return { path, rows };
-}
 
 /**
  * A simulator at `--speed max` (unless told otherwise) with L2 clients watching AAPL (`slow`,
@@ -220,7 +211,7 @@ describe('--wait-for-clients', () => {
     const path = join(tempDir(), 'small.tape');
     writeFileSync(
       path,
-      `#l2tape 1\n#symbols AAPL\n#l2 mbp\n#start-us ${START}\n${rows.map((r, i) => `${i}\tL2\t${r}\n`).join('')}`,
+      `#l2tape 1\n#symbols AAPL\n#l2 mbp\n#start-us ${BIG_TAPE_START_US}\n${rows.map((r, i) => `${i}\tL2\t${r}\n`).join('')}`,
       'latin1',
     );
     const faults: FaultSpec = {
