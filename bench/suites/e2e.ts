@@ -49,7 +49,7 @@ async function jsonlRun(context: BenchContext, tape: string, dir: string) {
     timeoutMs: 600_000,
   });
   context.log(
-    `JSONL only: ${Math.round(r.linesPerSecond)} msgs/s end to end (journal ingest ${Math.round(r.ingestPerSecond)}/s), ` +
+    `JSONL only: ${Math.round(r.linesPerSecond)} msgs/s end to end (journal ingest ${Math.round(r.ingestPerSecond)}/s; ${wholeRunNote(r)}), ` +
       `${r.lines} lines; CPU s collector ${r.cpuSeconds.collector}, simulator ${r.cpuSeconds.simulator}; ` +
       `peak RSS collector ${r.peakRssMb.collector} MB`,
   );
@@ -146,7 +146,8 @@ async function sinksRun(
     serviceUsPerLine[name] = Number((((seconds - before[name]) * 1e6) / result.lines).toFixed(2));
   }
   context.log(
-    `${sinks.join('+')} (${rate ? `feed paced at ${rate}/s` : '--speed max'}): ${Math.round(result.linesPerSecond)} msgs/s end to end; ` +
+    `${sinks.join('+')} (${rate ? `feed paced at ${rate}/s` : '--speed max'}): ${Math.round(result.linesPerSecond)} msgs/s end to end ` +
+      `(${wholeRunNote(result)}); ` +
       `${cpuNote({ result, serviceUsPerLine })}; queue overflows ${JSON.stringify(result.sinkOverflows)}`,
   );
   for (const [sink, lag] of Object.entries(result.sinkLag)) {
@@ -156,6 +157,11 @@ async function sinksRun(
     );
   }
   return { result, serviceUsPerLine };
+}
+
+/** The whole run's rate, start-up and drain included, beside the steady window's. */
+function wholeRunNote(result: PipelineRunResult): string {
+  return `whole run, first line journaled to every sink durable at the last: ${Math.round(result.wholeRunPerSecond)} msgs/s`;
 }
 
 /** The collector's CPU seconds and the local services' CPU per line of a run. */
@@ -226,19 +232,20 @@ export const e2eSinksSuite: BenchSuite = {
         throughput(
           'end-to-end replay, JSONL+ClickHouse+Kafka (--speed max)',
           three,
-          `${three.result.lines} lines; ${cpuNote(three)}; lag: ${lagNote(three.result)}`,
+          `${three.result.lines} lines; ${wholeRunNote(three.result)}; ${cpuNote(three)}; lag: ${lagNote(three.result)}`,
         ),
         throughput(
           `end-to-end replay, JSONL+ClickHouse+Kafka, feed paced at ${SUSTAINED_RATE} msgs/s`,
           paced,
           `the slowest sink's steady rate with the feed at ${SUSTAINED_RATE}/s (a sink that cannot keep up ` +
             `overflows its queue, catches up from the journal and falls below); ${paced.result.lines} lines; ` +
+            `${wholeRunNote(paced.result)}; ` +
             `${cpuNote(paced)}; lag: ${lagNote(paced.result)}`,
         ),
         throughput(
           'end-to-end replay, JSONL+ClickHouse+Kafka+Redis (--speed max)',
           all,
-          `${all.result.lines} lines; services ${JSON.stringify(services.describe())}; ${cpuNote(all)}`,
+          `${all.result.lines} lines; ${wholeRunNote(all.result)}; services ${JSON.stringify(services.describe())}; ${cpuNote(all)}`,
         ),
       ];
       // When both services run here as local processes, their CPU can be read: every process of

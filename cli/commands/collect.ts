@@ -37,6 +37,7 @@ export interface CollectFlags {
   readonly logFile?: string;
   readonly logLevel?: string;
   readonly statusFile?: string;
+  readonly statusEveryMs: string;
   readonly drainTimeoutS: string;
   readonly clickhouseUrl?: string;
   readonly clickhouseDb?: string;
@@ -123,7 +124,7 @@ it re-derives the journal and each sink gets exactly what it lacks.
 Output: stdout carries JSON lines for the program that started us:
   {"event":"ready","session":"…","sessionDir":"…","resumed":false,"pid":1234,"monitor":null}
   {"event":"stopped","session":"…","sinksDrained":true,"error":null}
-Logs go to stderr, or to --log-file. With --status-file the status JSON is rewritten every second.
+Logs go to stderr, or to --log-file. With --status-file the status JSON is rewritten every second (--status-every-ms).
 
 Files:
   <journal-dir>/<session>/journal-000001.tape…, events.jsonl, checkpoints/<sink>.json
@@ -280,7 +281,8 @@ export function registerCollect(program: Command): void {
     .option('--pid-file <file>', 'write our pid here; refuse to start while it names a live process')
     .option('--log-file <file>', 'append logs here instead of stderr')
     .option('--log-level <level>', 'debug, info, warn, error, silent', 'info')
-    .option('--status-file <file>', 'rewrite the status JSON here every second and at exit')
+    .option('--status-file <file>', 'rewrite the status JSON here every --status-every-ms and at exit')
+    .option('--status-every-ms <ms>', 'how often --status-file is rewritten', '1000')
     .option('--drain-timeout-s <s>', 'on stop, wait this long for sinks to write what they hold', '30')
     .option(
       '--clickhouse-url <url>',
@@ -359,6 +361,7 @@ export function registerCollect(program: Command): void {
             }),
         monitor: flags.monitor === undefined ? null : parseMonitor(flags.monitor, token),
         statusFile: flags.statusFile ?? null,
+        statusEveryMs: parseDelayMs(flags.statusEveryMs, '--status-every-ms', 1, true),
         drainTimeoutMs: parseDelayMs(flags.drainTimeoutS, '--drain-timeout-s', 1000, false),
         maxJournalMb:
           flags.maxJournalMb === undefined

@@ -65,7 +65,8 @@ export interface CollectorHandle {
   readonly runners: readonly SinkRunner[];
 }
 
-const STATUS_EVERY_MS = 1000;
+/** The rates are per-second figures with ten minutes of history: sampled on their own clock. */
+const RATES_EVERY_MS = 1000;
 const YIELD_EVERY_LINES = 4096;
 
 export async function startCollector(options: CollectorOptions): Promise<CollectorHandle> {
@@ -155,6 +156,7 @@ class Collector {
   private feed: Feed | null = null;
   private monitor: MonitorHandle | null = null;
   private statusTimer: { cancel(): void } | null = null;
+  private ratesTimer: { cancel(): void } | null = null;
   /** The journal is behind: sockets paused until it drains (backpressure). */
   private paused = false;
   /** Lines handled since the event loop last had a turn to itself (see `yieldSoon`). */
@@ -219,7 +221,8 @@ class Collector {
         this.abortIfStopping();
         log.info({ url: this.monitor.url }, 'monitor listening');
       }
-      this.statusTimer = this.o.clock.setInterval(() => this.tick(), STATUS_EVERY_MS);
+      this.ratesTimer = this.o.clock.setInterval(() => this.sampleRates(), RATES_EVERY_MS);
+      this.statusTimer = this.o.clock.setInterval(() => void this.writeStatusFile(), this.o.statusEveryMs);
       this.feed = createFeed(this.o.feed, this.listener(), {
         clock: this.o.clock,
         logger: log,
@@ -232,6 +235,7 @@ class Collector {
       // A fatal error during an await above ran the shutdown before these existed, or while they
       // were being made; stopping what exists is harmless to repeat.
       this.statusTimer?.cancel();
+      this.ratesTimer?.cancel();
       await this.feed?.stop().catch(() => undefined);
       await this.monitor?.close().catch(() => undefined);
       throw err;
@@ -547,9 +551,8 @@ class Collector {
     });
   }
 
-  private tick(): void {
+  private sampleRates(): void {
     this.rates.sample(this.deriver.counts().lines, Math.floor(this.o.clock.wallUs() / 1000));
-    void this.writeStatusFile();
   }
 
   private statusWrite: Promise<void> | null = null;
@@ -604,6 +607,7 @@ class Collector {
   private async doShutdown(error: L2hError | null): Promise<CollectorResult> {
     const log = this.o.logger;
     this.statusTimer?.cancel();
+    this.ratesTimer?.cancel();
     try {
       await this.feed?.stop();
     } catch (err) {

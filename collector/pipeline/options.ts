@@ -69,8 +69,13 @@ export interface CollectorOptions {
   /** Stop journaling (and the collector) before the session takes more than this on disk. */
   readonly maxJournalMb?: number;
   readonly monitor?: MonitorEndpoint | null;
-  /** Write the status JSON here every second and at exit (the replay harness reads it). */
+  /** Write the status JSON here every `statusEveryMs` and at exit (the replay harness reads it). */
   readonly statusFile?: string | null;
+  /**
+   * How often the status file is rewritten (default 1000 ms). The bench reads sinks' progress from
+   * it, and a second between snapshots is too coarse to time a 1M-line run by.
+   */
+  readonly statusEveryMs?: number;
   /** How long a graceful stop waits for sinks to write what they hold (default 30 s). */
   readonly drainTimeoutMs?: number;
   /** Feed settings beyond host, ports, symbols, family and depth (stale timeout, backoff, admin…). */
@@ -98,6 +103,7 @@ export interface ResolvedCollectorOptions {
   readonly maxJournalBytes: number | undefined;
   readonly monitor: MonitorEndpoint | null;
   readonly statusFile: string | null;
+  readonly statusEveryMs: number;
   readonly drainTimeoutMs: number;
   readonly runner: RunnerSettings;
   readonly journal: JournalSettings;
@@ -112,6 +118,7 @@ export const COLLECTOR_DEFAULTS = {
   flushMs: 100,
   rotateMb: 256,
   drainTimeoutMs: 30_000,
+  statusEveryMs: 1000,
   /**
    * Journal bytes not yet written above which the sockets are paused. Small on purpose: under a
    * flood every socket read is processed in one event-loop turn, and the journal's writes and
@@ -176,6 +183,10 @@ export function resolveCollectorOptions(o: CollectorOptions): ResolvedCollectorO
       o.maxJournalMb === undefined ? undefined : Math.round(positive(o.maxJournalMb, 'journal limit') * MiB),
     monitor: o.monitor ?? null,
     statusFile: o.statusFile ?? null,
+    statusEveryMs: timerMs(
+      o.statusEveryMs ?? COLLECTOR_DEFAULTS.statusEveryMs,
+      'status interval (--status-every-ms)',
+    ),
     drainTimeoutMs: timerMs(o.drainTimeoutMs ?? COLLECTOR_DEFAULTS.drainTimeoutMs, 'drain timeout'),
     runner: o.runner ?? {},
     journal: {

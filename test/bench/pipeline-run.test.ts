@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { type StatusSnapshot, sinkLagOverRun } from '../../bench/pipeline-run.js';
+import { type StatusSnapshot, sinkLagOverRun, wholeRunRate } from '../../bench/pipeline-run.js';
 
 function snap(atMs: number, head: number, sinks: Record<string, number>): StatusSnapshot {
   return {
@@ -35,5 +35,24 @@ describe('sinkLagOverRun', () => {
     const lag = sinkLagOverRun([snap(0, 10, { redis: 5 }), snap(200, 10, { redis: 3 })]);
     expect(lag.redis.max).toBe(5);
     expect(Number.isNaN(lag.redis.drainSeconds)).toBe(true);
+  });
+});
+
+describe('wholeRunRate', () => {
+  test('the last line over first journaled line → every sink durable at it, drain included', () => {
+    const snaps = [
+      snap(0, 0, { jsonl: 0, kafka: 0 }),
+      snap(200, 1000, { jsonl: 0, kafka: 1000 }), // first line journaled
+      snap(600, 3000, { jsonl: 0, kafka: 2000 }),
+      snap(1000, 3000, { jsonl: 0, kafka: 500 }),
+      snap(1200, 3000, { jsonl: 0, kafka: 0 }), // every sink durable at the last line
+      snap(1400, 3000, { jsonl: 0, kafka: 0 }),
+    ];
+    expect(wholeRunRate(snaps)).toBe(3000);
+  });
+
+  test('0 when no sink ever reached the last line', () => {
+    expect(wholeRunRate([snap(0, 10, { redis: 5 }), snap(200, 10, { redis: 3 })])).toBe(0);
+    expect(wholeRunRate([])).toBe(0);
   });
 });

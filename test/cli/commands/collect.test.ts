@@ -77,6 +77,9 @@ describe('l2h collect flags', () => {
     const port = await fails([...base, '--port-l2', '70000']);
     expect(port.code).toBe(2);
     expect(port.stderr).toMatch(/--port-l2 must be a port/);
+    const statusEvery = await fails([...base, '--status-every-ms', '0.5']);
+    expect(statusEvery.code).toBe(2);
+    expect(statusEvery.stderr).toMatch(/--status-every-ms must be a positive whole number/);
     const noSymbols = await fails(['--data-dir', join(dir.path, 'x')]);
     expect(noSymbols.code).toBe(2);
     expect(noSymbols.stderr).toMatch(/--symbols/);

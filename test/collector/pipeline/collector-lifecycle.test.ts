@@ -4,6 +4,7 @@
  * feed is replaced at its module boundary (collector/feed/types.ts) so each test decides exactly
  * which lines and events arrive and when.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Channel, Feed, FeedListener, FeedPortStatus } from '../../../collector/feed/types.js';
@@ -219,5 +220,45 @@ describe('collector lifecycle', () => {
     expect(monitorClosed).toBe(true);
     expect(live.size).toBe(0);
     for (const feed of scripted.feeds.slice(1)) expect(!feed.started || feed.stopped).toBe(true);
+  });
+});
+
+describe('collector status file', () => {
+  it('is rewritten every statusEveryMs, on a timer of its own beside the once-a-second rate sample', async () => {
+    const timers: { ms: number; fn: () => void; cancelled: boolean }[] = [];
+    const clock: Clock = {
+      ...systemClock,
+      // Held, not run: the test fires each timer itself, so nothing depends on real waits.
+      setInterval(fn, ms) {
+        const t = { ms, fn, cancelled: false };
+        timers.push(t);
+        return {
+          cancel() {
+            t.cancelled = true;
+          },
+        };
+      },
+    };
+    const statusFile = join(dir.path, 'status.json');
+    const h = await startCollector(options({ statusFile, statusEveryMs: 200, clock }));
+    const status = timers.filter((t) => t.ms === 200);
+    const rates = timers.filter((t) => t.ms === 1000);
+    expect(status).toHaveLength(1);
+    expect(rates).toHaveLength(1);
+
+    lastFeed().listener.lines('L1', ['T,20240102 10:00:05'], systemClock.wallUs());
+    status[0]!.fn();
+    const read = () => JSON.parse(readFileSync(statusFile, 'utf8')) as { totals: { lines: { L1: number } } };
+    await until(() => existsSync(statusFile) && read().totals.lines.L1 === 1, 'the status file');
+    lastFeed().listener.lines('L1', ['T,20240102 10:00:06'], systemClock.wallUs());
+    status[0]!.fn();
+    await until(() => read().totals.lines.L1 === 2, 'the second status write');
+
+    await h.stop();
+    expect(status[0]!.cancelled && rates[0]!.cancelled).toBe(true);
+  });
+
+  it('refuses a status interval that is not a positive number of ms', async () => {
+    await expect(startCollector(options({ statusEveryMs: 0 }))).rejects.toThrow(/status interval/);
   });
 });
