@@ -318,10 +318,10 @@ export class ReplayEngine {
   }
 
   /**
-   * The gate is closed: go on once it opens, shifting the schedule by the wait. Once every line
-   * of the tape is queued the end does not wait for it: a client that stopped reading with the
-   * last lines queued (`--wait-for-clients`) is then the after-tape watch's to close (hub.ts
-   * `whenAllDrained`), and a hold has nothing left to hold.
+   * The gate is closed: go on once it opens, shifting the schedule by how long it kept a due
+   * line or tick waiting. Once every line of the tape is queued the end does not wait for it: a
+   * client that stopped reading with the last lines queued (`--wait-for-clients`) is then the
+   * after-tape watch's to close (hub.ts `whenAllDrained`), and a hold has nothing left to hold.
    */
   private waitForGate(): void {
     this.flush();
@@ -335,14 +335,30 @@ export class ReplayEngine {
       return;
     }
     // Called again while still waiting (the next batch arrived meanwhile): the wait began earlier.
-    if (this.blockedAtUs < 0) this.blockedAtUs = this.options.clock.monoUs();
+    // Paced, it holds the replay back only from the next event's due time on: until then the
+    // engine would have waited anyway (a client over its bound at the last line before a gap).
+    const from = this.blockedAtUs < 0 ? this.options.clock.monoUs() : this.blockedAtUs;
+    this.blockedAtUs = Math.max(from, this.nextDueUs());
     this.gate.whenOpen(() => {
       if (this.blockedAtUs >= 0) {
-        this.pacer.shift(this.options.clock.monoUs() - this.blockedAtUs);
+        this.pacer.shift(Math.max(0, this.options.clock.monoUs() - this.blockedAtUs));
         this.blockedAtUs = -1;
       }
       this.schedule();
     });
+  }
+
+  /** When the next line or second tick is due (paced), or -∞ when unpaced or not read yet. */
+  private nextDueUs(): number {
+    if (!this.pacer.paced) return Number.NEGATIVE_INFINITY;
+    const r = this.ready;
+    const tl =
+      this.pos < this.batch.length ? this.batch[this.pos] : r !== null && !r.done ? r.value[0] : undefined;
+    if (tl === undefined) return Number.NEGATIVE_INFINITY;
+    if (this.simAtZero + tl.offsetUs >= this.nextTickUs) {
+      return this.pacer.tickDue(this.nextTickUs - this.simAtZero, this.lineIndex);
+    }
+    return this.pacer.lineDue(tl.offsetUs, this.lineIndex);
   }
 
   private prefetch(): void {

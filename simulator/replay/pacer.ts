@@ -5,8 +5,9 @@
  * - speed N: the line's recorded offset divided by N after the replay start;
  * - rate R: line i (counting from the start) at i/R seconds, whatever the tape's timing;
  * - max: always due; the replay runs as fast as the clients read.
- * A backpressure stall shifts the rest of the schedule by its length, so the recorded gaps
- * between lines are kept after a slow client catches up instead of being sent in a burst.
+ * A wait at the flow gate shifts the rest of the schedule by as long as it kept a due line
+ * waiting, so the recorded gaps between lines are kept after a slow client catches up instead of
+ * being sent in a burst (engine.ts measures it).
  */
 import type { Pacing } from '../options.js';
 
