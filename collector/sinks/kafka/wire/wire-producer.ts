@@ -8,8 +8,10 @@
  * client's and kafkajs' rule), partitions are grouped by their leader, each leader gets Produce
  * requests with one batch per partition of at most `maxBatchBytes` (the broker's default
  * `message.max.bytes` is 1 MiB), acks = all. Leaders are written to in parallel; one leader's
- * requests go out in order on its one connection, up to 5 awaiting their response at once, so a
- * partition's batches keep their order and sequence numbers (see `sendToLeader`).
+ * requests go out in order on its one connection, up to 5 awaiting their response at once where
+ * the broker would refuse a batch that overtook a refused one (an idempotent producer, on
+ * partitions that already took one of its batches), else one at a time, so a partition's batches
+ * keep their order (see `sendToLeader`).
  * Any error — a connection lost, a partition error code, a timeout — fails the send; the Kafka
  * sink then drops this producer and connects a fresh one (new metadata, new producer id), so no
  * state outlives a failure.
@@ -82,6 +84,8 @@ interface ProducerState {
   readonly producerEpoch: number;
   /** Next sequence per "topic/partition" (idempotent producers only). */
   readonly sequences: Map<string, number>;
+  /** "topic/partition"s that acknowledged a batch of this producer id (idempotent producers only). */
+  readonly acknowledged: Set<string>;
 }
 
 function getOrAdd<K, V>(map: Map<K, V>, key: K, make: () => V): V {
@@ -139,7 +143,7 @@ export class WireProducer implements KafkaProducerPort {
         }
       }
       const connections = new Map<number, BrokerConnection>();
-      this.state = { metadata, connections, ...producer, sequences: new Map() };
+      this.state = { metadata, connections, ...producer, sequences: new Map(), acknowledged: new Set() };
       bootstrap.close();
       const idempotent = producer.producerId >= 0n;
       const note = idempotent
@@ -202,8 +206,9 @@ export class WireProducer implements KafkaProducerPort {
 
   /**
    * Requests to one leader, written in order on its connection with up to MAX_PRODUCES_IN_FLIGHT
-   * awaiting their response; each holds one batch per partition. Fails with the error of the
-   * first request (in the order written) that failed, once every request written has ended.
+   * awaiting their response where `mayOvertake` allows, else one at a time; each holds one batch
+   * per partition. Fails with the error of the first request (in the order written) that failed,
+   * once every request written has ended.
    */
   private async sendToLeader(
     state: ProducerState,
@@ -236,22 +241,21 @@ export class WireProducer implements KafkaProducerPort {
         }
       }
     }
-    // Why the next request need not wait for the last one's response: a broker handles the
-    // requests of one connection one at a time, in the order they arrive, so request r+1's
-    // batches are appended after request r's, in the order their sequence numbers were given
-    // above. If request r fails for a partition, an idempotent producer's later batches for it
-    // arrive out of sequence and are refused too, never stored ahead of the missing one (without
-    // idempotence they may be; the sink sends the whole batch again either way). 5 is Kafka's
-    // bound for an idempotent producer: the batches per partition a broker remembers in order.
-    // Outcomes settle, never reject, so a failure cannot go unhandled while an earlier request is
-    // awaited; and every request written is awaited before the send ends.
+    // Why a request may go out before the last one's response (see `mayOvertake` for where it
+    // may): a broker handles the requests of one connection one at a time, in the order they
+    // arrive, so request r+1's batches are appended after request r's, in the order their
+    // sequence numbers were given above. 5 is Kafka's bound for an idempotent producer: the
+    // batches per partition a broker remembers in order. Outcomes settle, never reject, so a
+    // failure cannot go unhandled while an earlier request is awaited; and every request written
+    // is awaited before the send ends.
     const inFlight: Promise<ProduceOutcome>[] = [];
     let failure: ProduceOutcome = null;
     for (const byTopic of rounds) {
-      if (inFlight.length === MAX_PRODUCES_IN_FLIGHT) failure = await inFlight.shift()!;
+      const room = this.mayOvertake(state, byTopic) ? MAX_PRODUCES_IN_FLIGHT : 1;
+      while (failure === null && inFlight.length >= room) failure = await inFlight.shift()!;
       if (failure !== null) break;
       const round: TopicBatches[] = [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
-      inFlight.push(this.produce(conn, leader, now, round));
+      inFlight.push(this.produce(conn, leader, now, round, state));
     }
     for (const outcome of inFlight) {
       const ended = await outcome;
@@ -260,12 +264,31 @@ export class WireProducer implements KafkaProducerPort {
     if (failure !== null) throw failure.error;
   }
 
+  /**
+   * Whether a request with these batches may go out while earlier ones await their response.
+   * Only if, should an earlier one be refused (say NOT_ENOUGH_REPLICAS, before its append), the
+   * broker refuses these too rather than store them ahead of it (the sink sends the whole batch
+   * again, and a partition must keep its records in seq order): an idempotent producer's batch
+   * out of sequence is refused (OUT_OF_ORDER_SEQUENCE_NUMBER), but only on a partition where the
+   * broker holds a batch of this producer id. On one where it holds none (every partition of a
+   * new producer id, as after each reconnect) Kafka takes any sequence (KIP-360, Kafka 2.5), and
+   * without idempotence there are no sequences to check.
+   */
+  private mayOvertake(state: ProducerState, byTopic: Map<string, PartitionBatch[]>): boolean {
+    if (state.producerId < 0n) return false;
+    for (const [topic, batches] of byTopic) {
+      for (const b of batches) if (!state.acknowledged.has(`${topic}/${b.partition}`)) return false;
+    }
+    return true;
+  }
+
   /** One produce request written, and its response read and checked. */
   private produce(
     conn: BrokerConnection,
     leader: number,
     now: number,
     round: readonly TopicBatches[],
+    state: ProducerState,
   ): Promise<ProduceOutcome> {
     const check = (response: Reader): ProduceOutcome => {
       const results = readProduce(response);
@@ -282,6 +305,10 @@ export class WireProducer implements KafkaProducerPort {
         throw new Error(
           `broker ${leader} (${conn.address}) answered ${results.length} of ${expected} partitions of a produce request`,
         );
+      }
+      if (state.producerId >= 0n) {
+        for (const t of round)
+          for (const p of t.partitions) state.acknowledged.add(`${t.topic}/${p.partition}`);
       }
       return null;
     };

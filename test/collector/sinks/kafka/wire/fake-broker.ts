@@ -3,7 +3,8 @@
  * InitProducerId v0, Produce v3), keeps every record batch it is sent, and answers each produce
  * with the error code the test chooses. librdkafka's mock does not check idempotent sequence
  * numbers; this lets a test read them back. A test can also hold produce responses and let them
- * go one by one, to see how many requests a client has in flight on one connection.
+ * go one by one, to see how many requests a client has in flight on one connection. With
+ * `checkSequences` it also refuses batches out of sequence as a Kafka broker (2.5 and later) does.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { Writer } from '../../../../../collector/sinks/kafka/wire/codec.js';
@@ -12,6 +13,10 @@ export interface ReceivedBatch {
   readonly topic: string;
   readonly partition: number;
   readonly batch: Buffer;
+  /** The error code its response carried: a batch answered with one was not stored. */
+  readonly errorCode: number;
+  /** The produce request that carried it (1 = the first received). */
+  readonly request: number;
 }
 
 export interface FakeBroker {
@@ -35,6 +40,13 @@ export interface FakeBroker {
   readonly maxProducesInFlight: number;
   /** Client connections open now. */
   readonly openConnections: number;
+  /**
+   * Check idempotent sequence numbers as Kafka's ProducerAppendInfo.checkSequence does (2.5 and
+   * later): for a producer id it already holds a batch of on a partition, a batch must begin
+   * right after the last one (else OUT_OF_ORDER_SEQUENCE_NUMBER, not stored); for a producer id it
+   * holds nothing of there (a new one, or its state retained away) any sequence is taken (KIP-360).
+   */
+  checkSequences: boolean;
   /** Close every client connection (as a broker restart would). */
   dropConnections(): void;
   close(): Promise<void>;
@@ -78,7 +90,12 @@ export async function startFakeBroker(partitions: number): Promise<FakeBroker> {
     produceError: 0,
     stallProduce: false,
     holdProduce: false,
+    checkSequences: false,
   };
+  /** Last sequence stored per producer id/topic/partition (with `checkSequences`). */
+  const lastSequence = new Map<string, number>();
+  /** Each InitProducerId gets a new id, as from a broker: 77, 78, … */
+  let nextProducerId = 77n;
   const produceErrorAt = new Map<number, number>();
   const held: { socket: Socket; bytes: Buffer }[] = [];
   const unanswered = new Map<Socket, number>();
@@ -88,6 +105,17 @@ export async function startFakeBroker(partitions: number): Promise<FakeBroker> {
     socket.write(bytes);
   };
   let port = 0;
+  const sequenceError = (topic: string, partition: number, batch: Buffer): number => {
+    // Record batch v2: producer id at 43, base sequence at 53, record count at 57.
+    const producerId = batch.readBigInt64BE(43);
+    if (producerId < 0n) return 0;
+    const base = batch.readInt32BE(53);
+    const key = `${producerId}/${topic}/${partition}`;
+    const last = lastSequence.get(key);
+    if (last !== undefined && base !== (last + 1) % 2 ** 31) return 45;
+    lastSequence.set(key, (base + batch.readInt32BE(57) - 1) % 2 ** 31);
+    return 0;
+  };
   const answer = (apiKey: number, body: In): Writer => {
     const w = new Writer(256);
     if (apiKey === 18) {
@@ -120,22 +148,25 @@ export async function startFakeBroker(partitions: number): Promise<FakeBroker> {
         );
       });
     } else if (apiKey === 22) {
-      w.int32(0).int16(0).int64(77n).int16(2);
+      w.int32(0).int16(0).int64(nextProducerId++).int16(2);
     } else if (apiKey === 0) {
       produces++;
       const errorCode = produceErrorAt.get(produces) ?? state.produceError;
       body.str(); // transactional id
       body.i16(); // acks
       body.i32(); // timeout
-      const results: { topic: string; partition: number }[] = [];
+      const results: { topic: string; partition: number; errorCode: number }[] = [];
       const nt = body.i32();
       for (let t = 0; t < nt; t++) {
         const topic = body.str()!;
         const np = body.i32();
         for (let p = 0; p < np; p++) {
           const partition = body.i32();
-          state.batches.push({ topic, partition, batch: Buffer.from(body.bytes()) });
-          results.push({ topic, partition });
+          const batch = Buffer.from(body.bytes());
+          const code =
+            errorCode === 0 && state.checkSequences ? sequenceError(topic, partition, batch) : errorCode;
+          state.batches.push({ topic, partition, batch, errorCode: code, request: produces });
+          results.push({ topic, partition, errorCode: code });
         }
       }
       const topics = [...new Set(results.map((r) => r.topic))];
@@ -143,7 +174,7 @@ export async function startFakeBroker(partitions: number): Promise<FakeBroker> {
         x.string(t);
         x.array(
           results.filter((r) => r.topic === t),
-          (y, r) => y.int32(r.partition).int16(errorCode).int64(0n).int64(-1n),
+          (y, r) => y.int32(r.partition).int16(r.errorCode).int64(0n).int64(-1n),
         );
       });
       w.int32(0);
@@ -200,6 +231,12 @@ export async function startFakeBroker(partitions: number): Promise<FakeBroker> {
     },
     set produceError(code: number) {
       state.produceError = code;
+    },
+    get checkSequences() {
+      return state.checkSequences;
+    },
+    set checkSequences(on: boolean) {
+      state.checkSequences = on;
     },
     get stallProduce() {
       return state.stallProduce;

@@ -63,6 +63,9 @@ describe('wire producer against a fake broker', () => {
       expect(order).toEqual([...order].sort((a, b) => a - b));
     }
     expect(broker.produces).toBeGreaterThan(2);
+    // A partition twice in one request is not a second batch to a broker: it keeps one of them.
+    const carried = broker.batches.map((x) => `${x.request}/${x.topic}/${x.partition}`);
+    expect(new Set(carried).size).toBe(carried.length);
   });
 
   test('a partition error fails the send with its name; retriable codes stay retriable', async () => {
@@ -133,6 +136,15 @@ describe('wire producer: produce requests in flight on one connection', () => {
     });
     return w;
   };
+  /**
+   * One message acknowledged on the test's partition: a producer id's requests overtake each
+   * other only where the broker already holds one of its batches. Resolves with the produce
+   * requests the broker has received so far.
+   */
+  const establish = async (b: FakeBroker, p: WireProducer): Promise<number> => {
+    await p.send([{ topic: 't', messages: [msg('A', 0)] }]);
+    return b.produces;
+  };
   const unhandled: unknown[] = [];
   const onUnhandled = (reason: unknown) => unhandled.push(reason);
   beforeEach(() => {
@@ -188,16 +200,17 @@ describe('wire producer: produce requests in flight on one connection', () => {
     const b = broker;
     const p = producer(b.port, 2048);
     await p.connect();
+    const done = await establish(b, p);
     b.holdProduce = true;
-    b.produceErrorAt.set(3, 6); // NOT_LEADER_OR_FOLLOWER
-    b.produceErrorAt.set(5, 45); // what would follow it: OUT_OF_ORDER_SEQUENCE_NUMBER
+    b.produceErrorAt.set(done + 3, 6); // NOT_LEADER_OR_FOLLOWER
+    b.produceErrorAt.set(done + 5, 45); // what would follow it: OUT_OF_ORDER_SEQUENCE_NUMBER
     const send = watch(p.send([{ topic: 't', messages: messages(1000) }]));
-    await pollUntil(() => b.produces === MAX_PRODUCES_IN_FLIGHT);
+    await pollUntil(() => b.produces === done + MAX_PRODUCES_IN_FLIGHT);
     b.releaseProduces(2); // two answered, two more requests written
-    await pollUntil(() => b.produces === MAX_PRODUCES_IN_FLIGHT + 2);
+    await pollUntil(() => b.produces === done + MAX_PRODUCES_IN_FLIGHT + 2);
     b.releaseProduces(1); // the third, with its error code
     await new Promise((r) => setTimeout(r, 50));
-    expect(b.produces).toBe(MAX_PRODUCES_IN_FLIGHT + 2); // nothing written after the failure
+    expect(b.produces).toBe(done + MAX_PRODUCES_IN_FLIGHT + 2); // nothing written after the failure
     expect(send.ended).toBe(false); // requests 4 to 7 are still to be answered
     expect(b.producesInFlight).toBe(4);
     b.releaseProduces();
@@ -212,12 +225,13 @@ describe('wire producer: produce requests in flight on one connection', () => {
     const b = broker;
     const p = producer(b.port, 2048);
     await p.connect();
+    const done = await establish(b, p);
     b.holdProduce = true;
     const send = watch(p.send([{ topic: 't', messages: messages(1000) }]));
-    await pollUntil(() => b.produces === MAX_PRODUCES_IN_FLIGHT);
+    await pollUntil(() => b.produces === done + MAX_PRODUCES_IN_FLIGHT);
     b.dropConnections();
     expect(String(await send.outcome)).toMatch(/connection to 127\.0\.0\.1:\d+ (closed|: read ECONNRESET)/);
-    expect(b.produces).toBe(MAX_PRODUCES_IN_FLIGHT);
+    expect(b.produces).toBe(done + MAX_PRODUCES_IN_FLIGHT);
     await p.disconnect();
   });
 });
