@@ -132,11 +132,13 @@ describe('SinkRunner', () => {
 
   it('catches up from what the sink acknowledged, not from the checkpoint file that trails it: no record is sent twice', async () => {
     const d = day(13, 6000);
-    // The checkpoint file is written at most once a minute here: it stays behind every batch.
+    // The checkpoint file is written at most once a minute here, idle or not: it stays behind
+    // every batch until the drain.
     const c = await MiniCollector.open(root, d.options, {
       queueCapacity: 150,
       batchSize: 40,
       checkpointEveryMs: 60_000,
+      idleCheckpointMs: 60_000,
     });
     c.connect(d.startUs);
     const seen = new Set<string>();
@@ -148,11 +150,20 @@ describe('SinkRunner', () => {
         seen.add(key);
       }
     };
-    for (const [i, l] of d.lines.entries()) {
-      c.append(l, d.startUs);
-      // Live batches go out for a while, then the feed outruns the sink and it catches up.
-      if (i < 1500 && i % 20 === 0) await new Promise((r) => setImmediate(r));
+    // Live batches go out and are acknowledged first: a few lines at a time, each step written
+    // before the next (a condition, not a pace: otherwise the feed may outrun the sink before any
+    // batch was acknowledged, and the catch-up would start from 0 either way).
+    const live = 1500;
+    for (let i = 0; i < live; i += 20) {
+      for (const l of d.lines.slice(i, i + 20)) c.append(l, d.startUs);
+      await until(() => c.runner.status().queueDepth === 0 && c.sink.inFlight === 0, 'a live batch');
     }
+    expect(c.sink.writes).toBeGreaterThan(0);
+    expect(c.runner.counters.overflows).toBe(0);
+    expect(c.runner.checkpoint).toBe(0);
+    // Then the feed outruns the sink, and it catches up.
+    for (const l of d.lines.slice(live)) c.append(l, d.startUs);
+    expect(c.runner.counters.overflows).toBeGreaterThan(0);
     await expectAllWritten(c);
     expect(c.runner.counters.catchUps).toBeGreaterThan(0);
     expect(c.runner.status().written).toBeGreaterThan(0);

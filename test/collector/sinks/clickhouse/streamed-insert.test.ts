@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RecordKind } from '../../../../collector/records/types.js';
+import type { RecordEnvelope, RecordKind } from '../../../../collector/records/types.js';
 import { ClickHouseSink } from '../../../../collector/sinks/clickhouse/clickhouse-sink.js';
 import { RowBinaryWriter } from '../../../../collector/sinks/clickhouse/row-binary.js';
 import { encodeRows } from '../../../../collector/sinks/clickhouse/rows.js';
@@ -99,9 +99,24 @@ describe('ClickHouse sink: an insert streams its body as it is encoded', () => {
     expect(ticks.length).toBeGreaterThan(5_000);
     const whole = new RowBinaryWriter();
     encodeRows(whole, 'ticks', ticks, 1);
+    // The records the sink encoded: every row starts by reading its envelope's line bytes (grouping
+    // by kind reads only `kind`). Once the request has failed, @clickhouse/client destroys it, so
+    // the bytes the server got cannot tell whether the sink went on encoding; this can.
+    const encoded = new Set<RecordEnvelope>();
+    const watched = ticks.map(
+      (env) =>
+        new Proxy(env, {
+          get(target, key, receiver) {
+            if (key === 'lineBytes') encoded.add(target);
+            return Reflect.get(target, key, receiver);
+          },
+        }),
+    );
 
-    await expect(sink.write(ticks)).rejects.toMatchObject({ context: { clickhouseCode: 241 } });
+    await expect(sink.write(watched)).rejects.toMatchObject({ context: { clickhouseCode: 241 } });
     expect(server.inserts).toBe(1);
+    expect(encoded.size).toBeGreaterThan(0);
+    expect(encoded.size).toBeLessThan(ticks.length / 2);
     // Sent whole once encoded (~1 MB, one write into the socket), all of it reached the server
     // (measured: 1,022,332 of 1,022,332 bytes); streamed, the sink stopped after a few slices
     // (78,582).
