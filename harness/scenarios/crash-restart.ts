@@ -13,7 +13,8 @@
  * Sabotage (tests only): before each restart the sinks' checkpoints are moved up to the journal
  * head the collector last reported, as a collector that checkpointed before its sinks had
  * acknowledged would leave them; the restart then skips what they lack, and the loss check
- * must catch it.
+ * must catch it. So that they always lack something at a kill, the JSONL sink's writes are held
+ * 250 ms (sabotage/slow-jsonl preloaded).
  */
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -32,6 +33,7 @@ import {
   tapeShape,
 } from './common.js';
 import type { ReplayControl } from './hooks.js';
+import { withSabotage } from './sabotage.js';
 import { scenarioTape } from './tape.js';
 import type { Scenario, ScenarioRunOptions } from './types.js';
 
@@ -64,7 +66,8 @@ export const crashRestart: Scenario = {
   seed: 5002,
   ci: CI,
   full: FULL,
-  sabotage: 'sink checkpoints moved up to the journal head before each restart (no redelivery)',
+  sabotage:
+    "sink checkpoints moved up to the journal head before each restart (no redelivery), the JSONL sink's writes held 250 ms so it lacks the last lines at each kill (sabotage/slow-jsonl preloaded)",
   needs: [],
   async run(o: ScenarioRunOptions): Promise<ReplayOutcome> {
     const size = { ...(o.full ? FULL : CI), ...o.size };
@@ -75,36 +78,38 @@ export const crashRestart: Scenario = {
     // A progress report every ~30 ms of replay: a kill lands at most that far past its point.
     const progressEvery = Math.max(10, Math.round(size.rate / 32));
     const kills: Kill[] = [];
-    return runReplay({
-      tape,
-      out: o.out,
-      speed: 1,
-      rate: size.rate,
-      sinks: ['jsonl'],
-      depth: 10,
-      seed,
-      timeoutMs: o.timeoutMs ?? (o.full ? 1_800_000 : 300_000),
-      command: o.command,
-      scenario: 'crash-restart',
-      logger: o.logger,
-      simulatorArgs: [
-        '--hold-when-unwatched',
-        '--progress-every',
-        String(progressEvery),
-        ...CUT_SHORT_SIMULATOR_ARGS,
-      ],
-      hooks: {
-        duringReplay: (c) => killAndRestart(c, plan, kills, o.sabotage ?? false),
-        afterTapeEnd: (c) => stopSimulatorThenSettle(c),
-        // Every connection but the last of each channel ended in a kill: its journal may stop
-        // short of what the simulator sent (what a dead process had not read or journaled).
-        truncatedAllowed: async (c) => allButLastConnections(await readSimStats(c.paths)),
-        extraChecks: async (c, outcome) => [
-          killsCheck(plan, kills, await readSimStats(c.paths)),
-          exactlyOnceCheck(outcome),
+    return withSabotage(o.sabotage ? 'slow-jsonl' : null, () =>
+      runReplay({
+        tape,
+        out: o.out,
+        speed: 1,
+        rate: size.rate,
+        sinks: ['jsonl'],
+        depth: 10,
+        seed,
+        timeoutMs: o.timeoutMs ?? (o.full ? 1_800_000 : 300_000),
+        command: o.command,
+        scenario: 'crash-restart',
+        logger: o.logger,
+        simulatorArgs: [
+          '--hold-when-unwatched',
+          '--progress-every',
+          String(progressEvery),
+          ...CUT_SHORT_SIMULATOR_ARGS,
         ],
-      },
-    });
+        hooks: {
+          duringReplay: (c) => killAndRestart(c, plan, kills, o.sabotage ?? false),
+          afterTapeEnd: (c) => stopSimulatorThenSettle(c),
+          // Every connection but the last of each channel ended in a kill: its journal may stop
+          // short of what the simulator sent (what a dead process had not read or journaled).
+          truncatedAllowed: async (c) => allButLastConnections(await readSimStats(c.paths)),
+          extraChecks: async (c, outcome) => [
+            killsCheck(plan, kills, await readSimStats(c.paths)),
+            exactlyOnceCheck(outcome),
+          ],
+        },
+      }),
+    );
   },
 };
 

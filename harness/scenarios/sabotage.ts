@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { l2hCliPath } from '../../common/cli-path.js';
 import { withEnv } from './common.js';
 
-export type PreloadSabotage = 'no-reconnect' | 'short-lines' | 'no-catchup';
+export type PreloadSabotage = 'no-reconnect' | 'short-lines' | 'no-catchup' | 'slow-jsonl';
 
 /** Run `fn` with `NODE_OPTIONS` preloading the sabotage into the children it starts. */
 export function withSabotage<T>(which: PreloadSabotage | null, fn: () => Promise<T>): Promise<T> {
