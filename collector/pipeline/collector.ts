@@ -557,11 +557,17 @@ class Collector {
 
   private statusWrite: Promise<void> | null = null;
 
-  /** Write the status JSON (temp file + rename: a reader never sees half of it). */
+  /**
+   * Write the status JSON (temp file + rename: a reader never sees half of it), one write at a
+   * time, as they share the temporary file. A timer's write that finds one going is dropped (the
+   * next tick writes a newer status); the final status (`status` given) waits its turn.
+   */
   private async writeStatusFile(status?: CollectorRunStatus): Promise<void> {
     const path = this.o.statusFile;
     if (path === null) return;
-    if (this.statusWrite !== null) await this.statusWrite;
+    if (status === undefined && this.statusWrite !== null) return;
+    // Several waiters wake together when a write ends: each looks again before starting.
+    while (this.statusWrite !== null) await this.statusWrite;
     const text = `${JSON.stringify(status ?? this.status())}\n`;
     const write = (async () => {
       const tmp = `${path}.tmp-${process.pid}`;

@@ -14,6 +14,7 @@ import type { MonitorHandle, MonitorOptions } from '../../../collector/monitor/s
 import { startCollector } from '../../../collector/pipeline/collector.js';
 import { type Clock, systemClock, type Timer } from '../../../common/clock.js';
 import { L2hError } from '../../../common/errors.js';
+import { captureLogger } from '../feed/helpers.js';
 import { tempDir, until } from './helpers.js';
 
 const scripted = vi.hoisted(() => {
@@ -256,6 +257,36 @@ describe('collector status file', () => {
 
     await h.stop();
     expect(status[0]!.cancelled && rates[0]!.cancelled).toBe(true);
+  });
+
+  it('lets a status tick that finds the last write still going pass, so writes never overlap', async () => {
+    const timers: { ms: number; fn: () => void }[] = [];
+    const clock: Clock = {
+      ...systemClock,
+      setInterval(fn, ms) {
+        timers.push({ ms, fn });
+        return { cancel() {} };
+      },
+    };
+    const { logger, text } = captureLogger();
+    const statusFile = join(dir.path, 'status.json');
+    const h = await startCollector(options({ statusFile, statusEveryMs: 200, clock, logger }));
+    const tick = timers.find((t) => t.ms === 200)!.fn;
+    // Three ticks in one turn, as a busy event loop delivers them: two of them find a write going.
+    // Overlapping writes share the temporary file, and the rename of one fails (ENOENT).
+    for (let round = 0; round < 20; round++) {
+      tick();
+      tick();
+      tick();
+      await until(
+        () => existsSync(statusFile) && !existsSync(`${statusFile}.tmp-${process.pid}`),
+        'the write',
+      );
+      await nextTurn();
+    }
+    await h.stop();
+    expect(text()).not.toContain('cannot write the status file');
+    expect(JSON.parse(readFileSync(statusFile, 'utf8'))).toMatchObject({ stopping: true });
   });
 
   it('refuses a status interval that is not a positive number of ms', async () => {
