@@ -176,17 +176,36 @@ describe('SinkRunner', () => {
     c.connect(d.startUs);
     c.sink.hold();
     let rejoinedAt = -1;
+    let writtenBefore = 0;
     for (const [i, l] of d.lines.entries()) {
       c.append(l, d.startUs);
       if (i === 3000) {
         expect(c.runner.status().mode).toBe('catch-up');
         c.sink.release();
+        writtenBefore = c.runner.status().written;
       }
       if (i > 3000 && rejoinedAt < 0 && c.runner.status().mode === 'live') rejoinedAt = i;
-      // A feed at a few thousand lines a second: slower than the sink, as a healthy sink is.
-      if (i % 10 === 0) await new Promise((r) => setTimeout(r, 1));
+      if (i % 10 !== 0) continue;
+      if (i > 3000 && rejoinedAt < 0) {
+        // Slower than the sink, as a healthy sink is: ten lines, then a batch written, until it
+        // rejoins. A timer pace made this a race with fdatasync and the catch-up's CPU: with
+        // fdatasyncs of 100 ms the feed outran what the catch-up could read and it never rejoined.
+        await until(
+          () => c.runner.status().written > writtenBefore || c.runner.status().mode === 'live',
+          'a catch-up batch or the rejoin',
+          10_000,
+        );
+        writtenBefore = c.runner.status().written;
+      } else if (rejoinedAt > 0) {
+        // Live again: the feed stays within half the queue of the sink, as it would of a healthy one.
+        await until(() => c.runner.status().queueDepth <= 500, 'the live queue to drain', 10_000);
+      } else {
+        await new Promise((r) => setImmediate(r));
+      }
     }
     expect(rejoinedAt).toBeGreaterThan(3000);
+    // Rejoined with most of the feed still to come: the queue took over while lines kept arriving.
+    expect(rejoinedAt).toBeLessThan(d.lines.length - 1000);
     expect(c.runner.counters.catchUps).toBeGreaterThanOrEqual(1);
     await expectAllWritten(c);
   });
@@ -384,12 +403,17 @@ describe('SinkRunner', () => {
     c.sink.onWrite = (batch) => {
       written += batch.length;
     };
-    // Feed until the first write starts: it must start before the queue reaches its bound.
+    // Feed until the first write starts: it must start before the queue reaches its bound. Only
+    // durable records can be written, so each step waits for its lines to be durable: on a timer
+    // pace, one fdatasync slower than the ~60 ms the feed took from half the bound to the bound
+    // overflowed the queue before any record could go.
     let fed = 0;
     while (written === 0 && fed < d.lines.length) {
-      for (const l of d.lines.slice(fed, fed + 10)) c.append(l, d.startUs);
-      fed += 10;
-      await new Promise((r) => setTimeout(r, 1));
+      // 25 lines are a few kB of records, far less than the half bound between the two checks.
+      for (const l of d.lines.slice(fed, fed + 25)) c.append(l, d.startUs);
+      fed += 25;
+      await until(() => c.journal.durableSeq === c.journal.nextSeq - 1, 'the lines to be durable');
+      await new Promise((r) => setImmediate(r));
     }
     expect(written).toBeGreaterThan(0);
     expect(fed).toBeLessThan(d.lines.length);
