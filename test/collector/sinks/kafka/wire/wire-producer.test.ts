@@ -1,13 +1,12 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { classifyKafkaError } from '../../../../../collector/sinks/kafka/errors.js';
-import type { ProducerMessage } from '../../../../../collector/sinks/kafka/producer.js';
 import {
   MAX_PRODUCES_IN_FLIGHT,
-  WireProducer,
+  type WireProducer,
 } from '../../../../../collector/sinks/kafka/wire/wire-producer.js';
-import { silentLogger } from '../../../../../common/logger.js';
 import { type FakeBroker, startFakeBroker } from './fake-broker.js';
 import { kafkajsDecodeBatch } from './kafkajs-internals.js';
+import { msg, producer } from './producer-rig.js';
 
 let broker: FakeBroker | null = null;
 afterEach(async () => {
@@ -15,26 +14,10 @@ afterEach(async () => {
   broker = null;
 });
 
-const msg = (key: string, i: number): ProducerMessage => ({
-  key,
-  value: JSON.stringify({ i, pad: 'x'.repeat(100) }),
-  headers: { seq: String(i) },
-});
-
-function producer(port: number, maxBatchBytes?: number): WireProducer {
-  return new WireProducer({
-    brokers: [`127.0.0.1:${port}`],
-    clientId: 'test',
-    logger: silentLogger,
-    requestTimeoutMs: 2000,
-    ...(maxBatchBytes ? { maxBatchBytes } : {}),
-  });
-}
-
 describe('wire producer against a fake broker', () => {
   test('batches under maxBatchBytes, one per partition per request; sequences run on per partition across sends', async () => {
     broker = await startFakeBroker(3);
-    const p = producer(broker.port, 2048);
+    const p = producer(broker.port, { maxBatchBytes: 2048 });
     expect(await p.connect()).toEqual({ idempotent: true, note: null });
     const keys = ['AAPL', 'MSFT', 'SPY', 'QQQ', 'NVDA'];
     const first = Array.from({ length: 120 }, (_, i) => msg(keys[i % keys.length]!, i));
@@ -145,6 +128,16 @@ describe('wire producer: produce requests in flight on one connection', () => {
     await p.send([{ topic: 't', messages: [msg('A', 0)] }]);
     return b.produces;
   };
+  /** A producer past `establish`, its broker holding every answer from here on. */
+  const heldAfterOneSend = async () => {
+    broker = await startFakeBroker(1);
+    const b = broker;
+    const p = producer(b.port, { maxBatchBytes: 2048 });
+    await p.connect();
+    const done = await establish(b, p);
+    b.holdProduce = true;
+    return { b, p, done };
+  };
   const unhandled: unknown[] = [];
   const onUnhandled = (reason: unknown) => unhandled.push(reason);
   beforeEach(() => {
@@ -160,7 +153,7 @@ describe('wire producer: produce requests in flight on one connection', () => {
   test('requests go out without waiting for each response, 5 at most in flight; batches and sequences keep their order', async () => {
     broker = await startFakeBroker(1);
     const b = broker;
-    const p = producer(b.port, 2048);
+    const p = producer(b.port, { maxBatchBytes: 2048 });
     await p.connect();
     await p.send([{ topic: 't', messages: messages(1000) }]);
     const requests = b.produces; // the same messages' size again: as many requests again
@@ -196,12 +189,7 @@ describe('wire producer: produce requests in flight on one connection', () => {
   });
 
   test('an error code in a later response fails the send: no request written after it, every one in flight answered first', async () => {
-    broker = await startFakeBroker(1);
-    const b = broker;
-    const p = producer(b.port, 2048);
-    await p.connect();
-    const done = await establish(b, p);
-    b.holdProduce = true;
+    const { b, p, done } = await heldAfterOneSend();
     b.produceErrorAt.set(done + 3, 6); // NOT_LEADER_OR_FOLLOWER
     b.produceErrorAt.set(done + 5, 45); // what would follow it: OUT_OF_ORDER_SEQUENCE_NUMBER
     const send = watch(p.send([{ topic: 't', messages: messages(1000) }]));
@@ -221,12 +209,7 @@ describe('wire producer: produce requests in flight on one connection', () => {
   });
 
   test('a connection dropped with 5 requests in flight fails the send at once', async () => {
-    broker = await startFakeBroker(1);
-    const b = broker;
-    const p = producer(b.port, 2048);
-    await p.connect();
-    const done = await establish(b, p);
-    b.holdProduce = true;
+    const { b, p, done } = await heldAfterOneSend();
     const send = watch(p.send([{ topic: 't', messages: messages(1000) }]));
     await pollUntil(() => b.produces === done + MAX_PRODUCES_IN_FLIGHT);
     b.dropConnections();
