@@ -222,7 +222,8 @@ class Collector {
         log.info({ url: this.monitor.url }, 'monitor listening');
       }
       this.ratesTimer = this.o.clock.setInterval(() => this.sampleRates(), RATES_EVERY_MS);
-      this.statusTimer = this.o.clock.setInterval(() => void this.writeStatusFile(), this.o.statusEveryMs);
+      if (this.o.statusFile !== null)
+        this.statusTimer = this.o.clock.setInterval(() => void this.writeStatusFile(), this.o.statusEveryMs);
       this.feed = createFeed(this.o.feed, this.listener(), {
         clock: this.o.clock,
         logger: log,
